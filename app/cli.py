@@ -1,0 +1,189 @@
+"""The `natokg` command line: serve, validate, query, export, stats. It calls the same core as the web app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from app.graph import SourceFileError, load_sources, to_ntriples
+from app.negotiation import BY_NAME, GRAPH_FORMATS, RESULT_FORMATS
+from app.policy import check_query
+from app.problems import ProblemError
+from app.querylib import QueryFileError, parse_header
+from app.results import write_triples
+from app.runtime import InvalidData, Runtime, build_runtime
+from app.settings import Settings
+from app.store import select
+from app.validation import validate_sources
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(message, file=sys.stderr)
+    return code
+
+
+def _runtime(settings: Settings) -> Runtime:
+    return build_runtime(settings)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from app.main import create_app
+
+    settings = settings.model_copy(update={"host": args.host or settings.host, "port": args.port if args.port is not None else settings.port})
+    runtime = _runtime(settings)
+    print(f"natokg: {getattr(runtime.store, 'triple_count', '?')} triples, {len(runtime.queries)} named queries; "
+          f"listening on http://{settings.host}:{settings.port}", flush=True)
+    uvicorn.run(create_app(settings, runtime=runtime), host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    report = validate_sources(load_sources(settings))
+    for result in report.results:
+        print(result.line())
+    print(f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
+    return 0 if report.conforms else 1
+
+
+def _print_table(rows: list[dict[str, object]], columns: list[str]) -> None:
+    def text(term: object) -> str:
+        return term.value if isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)) else ("" if term is None else str(term))
+
+    cells = [[text(row.get(c)) for c in columns] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
+    print(f"({len(rows)} row(s))")
+
+
+def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
+    settings = settings.model_copy(update={"validate_on_start": False})
+    runtime = _runtime(settings)
+    try:
+        raw = dict(p.split("=", 1) for p in args.param)
+        if args.query in runtime.queries:
+            named = runtime.queries[args.query]
+        elif Path(args.query).is_file():
+            named = parse_header(Path(args.query).stem, "# title: ad hoc\n" + Path(args.query).read_text(encoding="utf-8"))
+        else:
+            return _fail(f"No named query or file {args.query!r}. Named queries: {', '.join(q.name for q in runtime.queries)}")
+        check_query(named.text, max_bytes=settings.max_query_bytes, max_nesting=settings.max_nesting, allow_service=settings.allow_service)
+        bindings = named.bind(raw, iri_base=settings.id_base)
+        if args.format == "table":
+            if named.form.returns_graph:
+                return _fail("--format table is for SELECT queries; use ttl, nt, jsonld or rdfxml")
+            rows = select(runtime.store, named.text, bindings)
+            columns = list(named.columns) if named.columns and all(c in r for r in rows for c in r) else sorted({k for r in rows for k in r})
+            _print_table(rows, columns)
+            return 0
+        offered = GRAPH_FORMATS if named.form.returns_graph else RESULT_FORMATS
+        fmt = BY_NAME.get(args.format)
+        if fmt not in offered:
+            return _fail(f"--format {args.format} does not fit this query; use one of {', '.join(f.name for f in offered)}")
+        answer = runtime.store.execute(named.text, fmt=fmt, bindings=bindings)
+        sys.stdout.write(answer.body.decode("utf-8"))
+        return 0
+    except ProblemError as exc:
+        return _fail(f"{exc.title}: {exc.detail}")
+    finally:
+        runtime.close()
+
+
+PREFIXES = {
+    "nkg": "https://w3id.org/natokg/ontology#",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "time": "http://www.w3.org/2006/time#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "schema": "https://schema.org/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+}
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    sources = load_sources(settings)
+    triples = [q.triple for q in ox.parse(to_ntriples(sources.combined(), settings).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
+    body = write_triples(triples, BY_NAME[args.format], prefixes=PREFIXES)
+    if args.output:
+        Path(args.output).write_bytes(body)
+        print(f"wrote {len(triples)} triples to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(body)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from app.stats import coverage
+
+    settings = settings.model_copy(update={"validate_on_start": False})
+    runtime = _runtime(settings)
+    try:
+        report = coverage(runtime)
+    finally:
+        runtime.close()
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 0
+    print("Instances per class")
+    for name, count in report["classes"].items():
+        print(f"  {name:<32} {count:>6}")
+    print(f"Triples                              {report['triples']:>6}")
+    facts = report["facts"]
+    print(f"Facts with a source                  {facts['sourced']}/{facts['total']} ({facts['share']:.1%})")
+    labels = report["french_labels"]
+    print(f"Entities with a French label         {labels['labelled']}/{labels['total']} ({labels['share']:.1%})")
+    links = report["wikidata"]
+    print(f"Entities linked to Wikidata          {links['linked']}/{links['total']} ({links['share']:.1%})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="natokg", description="An open knowledge graph of NATO's partnerships.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="validate, load and serve the graph over HTTP")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=cmd_serve)
+    validate = commands.add_parser("validate", help="check data/ against shapes/; exit 1 on a violation")
+    validate.set_defaults(func=cmd_validate)
+    query = commands.add_parser("query", help="run a named query (queries/NAME.rq) or a query file")
+    query.add_argument("query", metavar="NAME_OR_FILE")
+    query.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE")
+    query.add_argument("--format", "-f", default="table", choices=["table", "json", "xml", "csv", "tsv", "ttl", "nt", "jsonld", "rdfxml"])
+    query.set_defaults(func=cmd_query)
+    export = commands.add_parser("export", help="write the whole graph (ontology and data)")
+    export.add_argument("--format", "-f", default="ttl", choices=["ttl", "nt", "jsonld", "rdfxml"])
+    export.add_argument("--output", "-o")
+    export.set_defaults(func=cmd_export)
+    stats = commands.add_parser("stats", help="coverage report: counts per class, sources, French labels")
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(func=cmd_stats)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+        return int(args.func(args, settings))
+    except InvalidData as exc:
+        print(exc.report.text(), file=sys.stderr)
+        return _fail(f"natokg: {exc}; not starting.")
+    except (SourceFileError, QueryFileError) as exc:
+        return _fail(f"natokg: {exc}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,64 @@
+"""Reading the ontology, data and shapes files into rdflib graphs, and the triples derived from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from app.settings import CANONICAL_BASE, Settings
+
+CANONICAL_ID_BASE = f"{CANONICAL_BASE}id/"
+
+
+class SourceFileError(Exception):
+    """A Turtle file of the project does not parse."""
+
+
+def _parse_folder(folder: Path) -> Graph:
+    graph = Graph()
+    for path in sorted(folder.glob("*.ttl")):
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises several unrelated types for syntax errors
+            raise SourceFileError(f"{path}: {exc}") from exc
+    return graph
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The project's RDF, as parsed from its folders."""
+
+    ontology: Graph
+    data: Graph
+    shapes: Graph
+
+    def combined(self) -> Graph:
+        """Ontology and data in one graph: what the store serves."""
+        graph = Graph()
+        for triple in self.ontology:
+            graph.add(triple)
+        for triple in self.data:
+            graph.add(triple)
+        return graph
+
+
+def load_sources(settings: Settings) -> Sources:
+    """Parse every `.ttl` under ontology/, data/ and shapes/.
+
+    :raises SourceFileError: if a file does not parse.
+    """
+    return Sources(
+        ontology=_parse_folder(settings.ontology_dir),
+        data=_parse_folder(settings.data_dir),
+        shapes=_parse_folder(settings.shapes_dir),
+    )
+
+
+def to_ntriples(graph: Graph, settings: Settings) -> str:
+    """Serialise for the store, with the data IRIs moved under the deployment's own base."""
+    text = graph.serialize(format="nt")
+    if settings.id_base != CANONICAL_ID_BASE:
+        text = text.replace(f"<{CANONICAL_ID_BASE}", f"<{settings.id_base}")
+    return text

@@ -1,0 +1,40 @@
+"""The application factory: `create_app(settings)` builds the whole service; nothing happens at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import __version__
+from app.problems import install_handlers
+from app.routes import health, resources, sparql
+from app.runtime import Runtime, build_runtime
+from app.settings import Settings
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    """Build the service. The lifespan validates and loads the data (or adopts a prepared `runtime`)
+    and closes the store's workers on shutdown."""
+    settings = settings or (runtime.settings if runtime else Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.runtime = runtime or build_runtime(settings)
+        try:
+            yield
+        finally:
+            app.state.runtime.close()
+
+    app = FastAPI(
+        title="natokg",
+        version=__version__,
+        description="An open knowledge graph of NATO's partnerships: SPARQL 1.1 endpoint, linked data and REST lookups.",
+        lifespan=lifespan,
+    )
+    install_handlers(app)
+    app.include_router(sparql.router)
+    app.include_router(resources.router)
+    app.include_router(health.router)
+    return app

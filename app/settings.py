@@ -1,0 +1,57 @@
+"""Runtime settings, read from `NATOKG_*` environment variables or passed in by tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CANONICAL_BASE = "https://w3id.org/natokg/"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Nothing reads the environment at import time."""
+
+    model_config = SettingsConfigDict(env_prefix="NATOKG_", extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    root: Path = Field(default=PROJECT_ROOT, description="Folder holding ontology/, data/, shapes/, queries/.")
+    base_iri: str = Field(default=CANONICAL_BASE, description="Base of the graph's IRIs, so a deployment dereferences its own.")
+    sparql_endpoint: str | None = Field(default=None, description="Remote SPARQL 1.1 endpoint; unset means the embedded store.")
+    validate_on_start: bool = True
+    query_timeout: float = Field(default=30.0, gt=0, description="Seconds a query may run before it is stopped.")
+    max_rows: int = Field(default=10_000, ge=1, description="Result rows returned before the answer is cut.")
+    max_query_bytes: int = Field(default=256 * 1024, ge=1, description="Largest query or request body accepted.")
+    max_nesting: int = Field(default=200, ge=1, description="Deepest nesting of brackets and braces accepted in a query.")
+    allow_service: bool = Field(default=False, description="Let users' queries use SERVICE (federation): off by default.")
+    workers: int = Field(default=2, ge=1, le=32, description="Query worker processes.")
+
+    @field_validator("base_iri")
+    @classmethod
+    def _base_ends_with_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or not value.endswith("/"):
+            raise ValueError("base_iri must be an http(s) IRI ending with '/'")
+        return value
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.root / "shapes"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def id_base(self) -> str:
+        return f"{self.base_iri}id/"

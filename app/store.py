@@ -1,0 +1,123 @@
+"""The store seam: one small protocol, an embedded Oxigraph implementation and a remote SPARQL 1.1 one.
+
+Routes never know which one runs; `open_store` chooses once, at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+
+from app.negotiation import BY_NAME, Format
+from app.results import write_boolean, write_solutions, write_triples
+from app.settings import Settings
+from app.workers import Answer, Job, WorkerPool
+
+Term = ox.NamedNode | ox.Literal | ox.BlankNode
+
+
+class Store(Protocol):
+    def execute(
+        self,
+        query: str,
+        *,
+        fmt: Format,
+        bindings: Mapping[str, Term] | None = None,
+        max_rows: int | None = None,
+        timeout: float | None = None,
+        default_graphs: tuple[str, ...] = (),
+        named_graphs: tuple[str, ...] = (),
+    ) -> Answer:
+        """Run a SPARQL query and serialise its answer in `fmt`, cut at `max_rows` rows or triples."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def evaluate(store: ox.Store, job: Job) -> Answer:
+    """Run one job against a pyoxigraph store (in a worker process)."""
+    fmt = BY_NAME[job.format_name]
+    substitutions = {ox.Variable(name): term for name, term in job.bindings.items()}
+    result = store.query(
+        job.query,
+        substitutions=substitutions or None,
+        default_graph=[ox.NamedNode(g) for g in job.default_graphs] or None,
+        named_graphs=[ox.NamedNode(g) for g in job.named_graphs] or None,
+    )
+    if isinstance(result, ox.QueryBoolean):
+        return Answer("boolean", write_boolean(bool(result), fmt))
+    truncated = False
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows: list[list[Any]] = []
+        for solution in result:
+            if len(rows) >= job.max_rows:
+                truncated = True
+                break
+            rows.append([solution[i] for i in range(len(variables))])
+        return Answer("solutions", write_solutions(variables, rows, fmt, truncated=truncated), truncated, len(rows))
+    triples: list[ox.Triple] = []
+    for triple in result:
+        if len(triples) >= job.max_rows:
+            truncated = True
+            break
+        triples.append(triple)
+    return Answer("graph", write_triples(triples, fmt), truncated, len(triples))
+
+
+class EmbeddedStore:
+    """An in-memory Oxigraph store, queried through killable worker processes."""
+
+    def __init__(self, ntriples: str, settings: Settings) -> None:
+        self._settings = settings
+        self._store = ox.Store()
+        self._store.bulk_load(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        self.triple_count = len(self._store)
+        self._pool = WorkerPool(self._store, evaluate, size=settings.workers)
+
+    @property
+    def workers_replaced(self) -> int:
+        return self._pool.replaced
+
+    def execute(
+        self,
+        query: str,
+        *,
+        fmt: Format,
+        bindings: Mapping[str, Term] | None = None,
+        max_rows: int | None = None,
+        timeout: float | None = None,
+        default_graphs: tuple[str, ...] = (),
+        named_graphs: tuple[str, ...] = (),
+    ) -> Answer:
+        job = Job(query, fmt.name, dict(bindings or {}), max_rows or self._settings.max_rows, default_graphs, named_graphs)
+        return self._pool.run(job, timeout=timeout or self._settings.query_timeout)
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def select(store: Store, query: str, bindings: Mapping[str, Term] | None = None, *, max_rows: int | None = None) -> list[dict[str, Any]]:
+    """Run a SELECT and return its rows as {variable: pyoxigraph term} (unbound variables absent)."""
+    answer = store.execute(query, fmt=BY_NAME["json"], bindings=bindings, max_rows=max_rows)
+    solutions = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: s[i] for i, n in enumerate(names) if s[i] is not None} for s in solutions]
+
+
+def construct(store: Store, query: str, bindings: Mapping[str, Term] | None = None) -> list[ox.Triple]:
+    answer = store.execute(query, fmt=BY_NAME["nt"], bindings=bindings)
+    return [q.triple for q in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
+
+
+def open_store(ntriples: str | None, settings: Settings) -> Store:
+    """The store the settings ask for: embedded (loaded with `ntriples`) or remote."""
+    if settings.sparql_endpoint:
+        from app.remote import RemoteStore
+
+        return RemoteStore(settings)
+    assert ntriples is not None
+    return EmbeddedStore(ntriples, settings)

@@ -1,0 +1,158 @@
+"""Query evaluation in worker processes that can be killed at the deadline.
+
+Neither Python SPARQL engine can cancel a running query, and threads cannot be killed, so each
+query runs in a forked process that already holds the store (copy-on-write). A query that runs
+past its deadline is stopped by killing its worker; a fresh worker is forked from the parent,
+which keeps the loaded store, so the replacement is ready at once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from app.problems import MalformedQuery, QueryTimeout, RefusedQuery
+
+
+@dataclass(frozen=True)
+class Job:
+    query: str
+    format_name: str
+    bindings: dict[str, Any]
+    max_rows: int
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: str  # "solutions", "boolean" or "graph"
+    body: bytes
+    truncated: bool = False
+    count: int = 0  # rows or triples in the body
+
+
+Evaluator = Callable[[Any, Job], Answer]
+
+
+def _worker_main(conn: Connection, state: Any, evaluate: Evaluator) -> None:
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            reply: tuple[str, Any] = ("ok", evaluate(state, job))
+        except SyntaxError as exc:
+            reply = ("syntax", str(exc))
+        except Exception as exc:  # reported to the client as a query error, never a crash
+            reply = ("error", f"{type(exc).__name__}: {exc}")
+        conn.send(reply)
+
+
+class _Worker:
+    def __init__(self, ctx: Any, state: Any, evaluate: Evaluator) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process: BaseProcess = ctx.Process(target=_worker_main, args=(child, state, evaluate), daemon=True)
+        self.process.start()
+        child.close()
+
+    def stop(self, *, kill: bool) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                self.process.kill()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+class WorkerPool:
+    """A fixed number of forked evaluators; `run` blocks the calling thread until an answer or the deadline."""
+
+    def __init__(self, state: Any, evaluate: Evaluator, *, size: int) -> None:
+        self._ctx = multiprocessing.get_context("fork")
+        self._state = state
+        self._evaluate = evaluate
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self.replaced = 0
+        for _ in range(size):
+            self._add()
+
+    def _add(self) -> None:
+        worker = _Worker(self._ctx, self._state, self._evaluate)
+        with self._lock:
+            self._all.add(worker)
+        self._idle.put(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.stop(kill=True)
+        self.replaced += 1
+        if not self._closed:
+            self._add()
+
+    def run(self, job: Job, *, timeout: float) -> Answer:
+        """Evaluate `job`, waiting at most `timeout` seconds in all (queueing included).
+
+        :raises QueryTimeout: past the deadline; the worker is killed and replaced.
+        :raises MalformedQuery: the engine could not parse the query.
+        :raises RefusedQuery: the engine failed on the query (its worker is replaced if it died).
+        """
+        deadline = time.monotonic() + timeout
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise QueryTimeout(f"No query worker became free within {timeout:g} s.", headers={"Retry-After": "1"}) from None
+        try:
+            worker.conn.send(job)
+            remaining = max(0.0, deadline - time.monotonic())
+            if not worker.conn.poll(remaining):
+                self._replace(worker)
+                worker = None
+                raise QueryTimeout(
+                    f"The query ran past the {timeout:g} s deadline and was stopped.",
+                    headers={"Retry-After": "1"},
+                    deadline_seconds=timeout,
+                )
+            status, payload = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            if worker is not None:
+                self._replace(worker)
+                worker = None
+            raise RefusedQuery("The query made the query engine fail; its worker was replaced.") from None
+        finally:
+            if worker is not None:
+                self._idle.put(worker)
+        if status == "ok":
+            answer: Answer = payload
+            return answer
+        if status == "syntax":
+            raise MalformedQuery(str(payload))
+        raise RefusedQuery(f"The query could not be evaluated: {payload}")
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.stop(kill=False)
