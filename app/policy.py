@@ -26,6 +26,7 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
+_ABSOLUTE_IRI = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]*:")
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
@@ -48,6 +49,7 @@ class Inspection:
     form: QueryForm
     depth: int
     keywords: frozenset[str]
+    relative_iris: bool = False  # an IRI reference without a scheme: it needs a base IRI to resolve
 
 
 def inspect_query(text: str) -> Inspection:
@@ -55,6 +57,7 @@ def inspect_query(text: str) -> Inspection:
     depth = deepest = 0
     form = QueryForm.UNKNOWN
     keywords: set[str] = set()
+    relative = False
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
         if kind == "open":
@@ -62,6 +65,8 @@ def inspect_query(text: str) -> Inspection:
             deepest = max(deepest, depth)
         elif kind == "close":
             depth = max(0, depth - 1)
+        elif kind == "iri":
+            relative = relative or not _ABSOLUTE_IRI.match(match.group())
         elif kind == "word":
             word = match.group().upper()
             keywords.add(word)
@@ -70,7 +75,7 @@ def inspect_query(text: str) -> Inspection:
                     form = QueryForm(word)
                 elif word in UPDATE_KEYWORDS:
                     form = QueryForm.UPDATE
-    return Inspection(form, deepest, frozenset(keywords))
+    return Inspection(form, deepest, frozenset(keywords), relative)
 
 
 def check_query(text: str, *, max_bytes: int, max_nesting: int, allow_service: bool) -> Inspection:
@@ -98,3 +103,28 @@ def check_query(text: str, *, max_bytes: int, max_nesting: int, allow_service: b
     if "SERVICE" in inspection.keywords and not allow_service:
         raise RefusedQuery("SERVICE (federated query) is refused: the server never fetches a URL for a user.")
     return inspection
+
+
+def where_group_start(text: str) -> int | None:
+    """Offset just inside the top-level WHERE group's opening brace, or None when there is none.
+
+    For CONSTRUCT the template's braces come first, so the group is the one after WHERE.
+    """
+    depth = 0
+    form: str | None = None
+    after_where = False
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "word" and depth == 0:
+            word = match.group().upper()
+            if form is None and word in QUERY_FORMS:
+                form = word
+            elif word == "WHERE":
+                after_where = True
+        elif kind == "open":
+            if depth == 0 and match.group() == "{" and form is not None and (form != "CONSTRUCT" or after_where):
+                return match.end()
+            depth += 1
+        elif kind == "close":
+            depth = max(0, depth - 1)
+    return None

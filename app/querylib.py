@@ -23,7 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from app.graph import CANONICAL_ID_BASE
-from app.policy import QueryForm, inspect_query
+from app.policy import QueryForm, inspect_query, where_group_start
 from app.problems import InvalidParameter
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -185,3 +185,22 @@ class QueryLibrary:
 
     def __len__(self) -> int:
         return len(self._queries)
+
+
+def inline_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+    """Bind variables with an inline VALUES block at the start of the top-level WHERE group.
+
+    The terms were validated and are written by pyoxigraph in N-Triples syntax, so nothing a user
+    typed is pasted as SPARQL. Inside the group the block joins before any BIND or FILTER, the
+    same answers as pre-binding for queries that use the variable in their patterns (as ours do),
+    and it works the same way on the embedded store and on any remote SPARQL 1.1 endpoint
+    (pyoxigraph's own substitutions demand that the variable be projected).
+    """
+    if not bindings:
+        return text
+    names = sorted(bindings)
+    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(str(bindings[n]) for n in names)}) }} "
+    start = where_group_start(text)
+    if start is None:
+        return f"{text}\n{block}"
+    return text[:start] + block + text[start:]

@@ -5,12 +5,13 @@ Routes never know which one runs; `open_store` chooses once, at start-up.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 import pyoxigraph as ox
 
 from app.negotiation import BY_NAME, Format
+from app.querylib import inline_values
 from app.results import write_boolean, write_solutions, write_triples
 from app.settings import Settings
 from app.workers import Answer, Job, WorkerPool
@@ -39,13 +40,16 @@ class Store(Protocol):
 def evaluate(store: ox.Store, job: Job) -> Answer:
     """Run one job against a pyoxigraph store (in a worker process)."""
     fmt = BY_NAME[job.format_name]
-    substitutions = {ox.Variable(name): term for name, term in job.bindings.items()}
     result = store.query(
         job.query,
-        substitutions=substitutions or None,
         default_graph=[ox.NamedNode(g) for g in job.default_graphs] or None,
         named_graphs=[ox.NamedNode(g) for g in job.named_graphs] or None,
     )
+    return write_answer(result, fmt, max_rows=job.max_rows)
+
+
+def write_answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple], fmt: Format, *, max_rows: int) -> Answer:
+    """Cut a query result at `max_rows` and write it in `fmt`: the one writer of both stores, so they answer alike."""
     if isinstance(result, ox.QueryBoolean):
         return Answer("boolean", write_boolean(bool(result), fmt))
     truncated = False
@@ -53,14 +57,14 @@ def evaluate(store: ox.Store, job: Job) -> Answer:
         variables = [v.value for v in result.variables]
         rows: list[list[Any]] = []
         for solution in result:
-            if len(rows) >= job.max_rows:
+            if len(rows) >= max_rows:
                 truncated = True
                 break
             rows.append([solution[i] for i in range(len(variables))])
         return Answer("solutions", write_solutions(variables, rows, fmt, truncated=truncated), truncated, len(rows))
     triples: list[ox.Triple] = []
     for triple in result:
-        if len(triples) >= job.max_rows:
+        if len(triples) >= max_rows:
             truncated = True
             break
         triples.append(triple)
@@ -92,7 +96,8 @@ class EmbeddedStore:
         default_graphs: tuple[str, ...] = (),
         named_graphs: tuple[str, ...] = (),
     ) -> Answer:
-        job = Job(query, fmt.name, dict(bindings or {}), max_rows or self._settings.max_rows, default_graphs, named_graphs)
+        text = inline_values(query, bindings or {})
+        job = Job(text, fmt.name, max_rows or self._settings.max_rows, default_graphs, named_graphs)
         return self._pool.run(job, timeout=timeout or self._settings.query_timeout)
 
     def close(self) -> None:

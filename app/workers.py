@@ -25,7 +25,6 @@ from app.problems import MalformedQuery, QueryTimeout, RefusedQuery
 class Job:
     query: str
     format_name: str
-    bindings: dict[str, Any]
     max_rows: int
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()

@@ -1,0 +1,99 @@
+"""The `natokg` command line, run as a user runs it: a subprocess on the installed console script."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from app.settings import PROJECT_ROOT
+
+
+def natokg(*args: str, root: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if root is not None:
+        env["NATOKG_ROOT"] = str(root)
+    command = shutil.which("natokg")
+    assert command, "the natokg console script is installed by `pip install -e .`"
+    return subprocess.run([command, *args], capture_output=True, text=True, env=env, timeout=timeout, check=False)
+
+
+def test_validate_passes_on_shipped_data() -> None:
+    result = natokg("validate")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith("0 violation(s), 0 warning(s)")
+
+
+@pytest.fixture
+def broken_root(tmp_path: Path) -> Path:
+    for folder in ("ontology", "data", "shapes", "queries"):
+        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
+    members = tmp_path / "data" / "members.ttl"
+    text = members.read_text(encoding="utf-8")
+    # Drop Poland's membership role: a membership without a role is a violation.
+    start = text.index("membership:nato-POL a org:Membership ;")
+    text = text[:start] + text[start:].replace("    org:role role:member ;\n", "", 1)
+    members.write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_validate_fails_and_names_focus_path_and_message(broken_root: Path) -> None:
+    result = natokg("validate", root=broken_root)
+    assert result.returncode == 1
+    line = next(line for line in result.stdout.splitlines() if "membership:nato-POL" in line)
+    assert "org:role" in line
+    assert "exactly one role" in line
+    assert "1 violation(s)" in result.stdout
+
+
+def test_serve_refuses_invalid_data_with_the_report(broken_root: Path) -> None:
+    result = natokg("serve", "--port", "0", root=broken_root)
+    assert result.returncode == 1
+    assert "membership:nato-POL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_query_named_csv() -> None:
+    result = natokg("query", "members-on-date", "--param", "date=2012-05-20", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 28
+    assert {"FRA", "ALB", "HRV"} <= {r["iso"] for r in rows}
+    assert "MNE" not in {r["iso"] for r in rows}
+
+
+def test_query_table_in_french() -> None:
+    result = natokg("query", "members-on-date", "-p", "date=1950-01-01", "-p", "lang=fr")
+    assert result.returncode == 0, result.stderr
+    assert "États-Unis" in result.stdout
+    assert "(12 row(s))" in result.stdout
+
+
+def test_query_file_as_json(tmp_path: Path) -> None:
+    path = tmp_path / "count.rq"
+    path.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", encoding="utf-8")
+    result = natokg("query", str(path), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert int(json.loads(result.stdout)["results"]["bindings"][0]["n"]["value"]) > 5000
+
+
+def test_query_bad_parameter_is_a_clear_error() -> None:
+    result = natokg("query", "members-on-date", "-p", "date=2012-13-40")
+    assert result.returncode == 1
+    assert "date" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("fmt", "rdflib_format"), [("ttl", "turtle"), ("nt", "nt"), ("rdfxml", "xml"), ("jsonld", "json-ld")])
+def test_export(tmp_path: Path, fmt: str, rdflib_format: str) -> None:
+    out = tmp_path / f"natokg.{fmt}"
+    result = natokg("export", "--format", fmt, "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    graph = Graph().parse(out, format=rdflib_format)
+    assert len(graph) > 5000
