@@ -85,9 +85,9 @@ def _tsv_term(term: Any) -> str:
 def write_solutions(variables: Sequence[str], rows: Iterable[Row], fmt: Format, *, truncated: bool) -> bytes:
     if fmt.name == "json":
         bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
-        doc: dict[str, Any] = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
-        if truncated:
-            doc["truncated"] = True
+        # The flag goes first: strict parsers (pyoxigraph's among them) reject members after "results".
+        doc: dict[str, Any] = {"truncated": True} if truncated else {}
+        doc.update({"head": {"vars": list(variables)}, "results": {"bindings": bindings}})
         return json.dumps(doc, ensure_ascii=False).encode("utf-8")
     if fmt.name == "xml":
         out = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from functools import cached_property
 
-from app.graph import Sources, load_sources, to_ntriples
+from app.graph import Sources, load_sources, sources_digest, turtle_documents
 from app.querylib import QueryLibrary
 from app.settings import Settings
 from app.store import Store, open_store
-from app.validation import ValidationReport, validate_sources
+from app.validation import ValidationReport, cached_validation, validate_sources
 
 
 class InvalidData(Exception):
@@ -20,21 +20,28 @@ class InvalidData(Exception):
         self.report = report
 
 
-@dataclass
 class Runtime:
-    settings: Settings
-    store: Store
-    queries: QueryLibrary
-    sources: Sources | None
-    report: ValidationReport | None
-    started: float
+    """The store, the named queries and the validation report of one running service."""
+
+    def __init__(self, settings: Settings, store: Store, queries: QueryLibrary, report: ValidationReport | None, started: float) -> None:
+        self.settings = settings
+        self.store = store
+        self.queries = queries
+        self.report = report
+        self.started = started
+
+    @cached_property
+    def sources(self) -> Sources | None:
+        """The parsed source graphs (rdflib), read on first use; None in remote mode."""
+        return None if self.settings.sparql_endpoint else load_sources(self.settings)
 
     def close(self) -> None:
         self.store.close()
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    """Parse, validate and load; in remote mode the upstream store already holds the data.
+    """Validate (or find the sources' digest already validated), then load; in remote mode the
+    upstream store already holds the data.
 
     :raises InvalidData: if validation finds a violation.
     :raises app.graph.SourceFileError: if a Turtle file does not parse.
@@ -43,10 +50,11 @@ def build_runtime(settings: Settings) -> Runtime:
     started = time.time()
     queries = QueryLibrary.load(settings.queries_dir, id_base=settings.id_base)
     if settings.sparql_endpoint:
-        return Runtime(settings, open_store(None, settings), queries, None, None, started)
-    sources = load_sources(settings)
-    report = validate_sources(sources) if settings.validate_on_start else None
-    if report is not None and not report.conforms:
-        raise InvalidData(report)
-    store = open_store(to_ntriples(sources.combined(), settings), settings)
-    return Runtime(settings, store, queries, sources, report, started)
+        return Runtime(settings, open_store(None, settings), queries, None, started)
+    report = None
+    if settings.validate_on_start:
+        report = cached_validation(settings.cache_dir, sources_digest(settings), lambda: validate_sources(load_sources(settings)))
+        if not report.conforms:
+            raise InvalidData(report)
+    store = open_store(turtle_documents(settings), settings)
+    return Runtime(settings, store, queries, report, started)

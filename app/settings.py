@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     base_iri: str = Field(default=CANONICAL_BASE, description="Base of the graph's IRIs, so a deployment dereferences its own.")
     sparql_endpoint: str | None = Field(default=None, description="Remote SPARQL 1.1 endpoint; unset means the embedded store.")
     validate_on_start: bool = True
+    cache_dir: Path | None = Field(
+        default_factory=lambda: Path.home() / ".cache" / "natokg",
+        description="Where validation reports are cached by the sources' digest; unset to validate at every start.",
+    )
     query_timeout: float = Field(default=30.0, gt=0, description="Seconds a query may run before it is stopped.")
     max_rows: int = Field(default=10_000, ge=1, description="Result rows returned before the answer is cut.")
     max_query_bytes: int = Field(default=256 * 1024, ge=1, description="Largest query or request body accepted.")
@@ -34,6 +38,16 @@ class Settings(BaseSettings):
     def _base_ends_with_slash(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")) or not value.endswith("/"):
             raise ValueError("base_iri must be an http(s) IRI ending with '/'")
+        return value
+
+    @field_validator("sparql_endpoint")
+    @classmethod
+    def _endpoint_is_http(cls, value: str | None) -> str | None:
+        # Only the SPARQL 1.1 Protocol over HTTP: a file: or other scheme would let a setting read local files.
+        if not value:
+            return None  # an empty NATOKG_SPARQL_ENDPOINT means the embedded store
+        if not value.lower().startswith(("http://", "https://")):
+            raise ValueError("sparql_endpoint must be an http(s) URL of a SPARQL 1.1 query endpoint")
         return value
 
     @property

@@ -74,10 +74,11 @@ def write_answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Tripl
 class EmbeddedStore:
     """An in-memory Oxigraph store, queried through killable worker processes."""
 
-    def __init__(self, ntriples: str, settings: Settings) -> None:
+    def __init__(self, documents: list[bytes], settings: Settings) -> None:
         self._settings = settings
         self._store = ox.Store()
-        self._store.bulk_load(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        for document in documents:
+            self._store.bulk_load(document, format=ox.RdfFormat.TURTLE)
         self.triple_count = len(self._store)
         self._pool = WorkerPool(self._store, evaluate, size=settings.workers)
 
@@ -104,8 +105,14 @@ class EmbeddedStore:
         self._pool.close()
 
 
-def select(store: Store, query: str, bindings: Mapping[str, Term] | None = None, *, max_rows: int | None = None) -> list[dict[str, Any]]:
-    """Run a SELECT and return its rows as {variable: pyoxigraph term} (unbound variables absent)."""
+INTERNAL_ROW_LIMIT = 1_000_000
+
+
+def select(store: Store, query: str, bindings: Mapping[str, Term] | None = None, *, max_rows: int = INTERNAL_ROW_LIMIT) -> list[dict[str, Any]]:
+    """Run one of our own SELECTs and return its rows as {variable: pyoxigraph term} (unbound ones absent).
+
+    Our queries are bounded by the data, so the user-facing row cap does not apply to them.
+    """
     answer = store.execute(query, fmt=BY_NAME["json"], bindings=bindings, max_rows=max_rows)
     solutions = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
     assert isinstance(solutions, ox.QuerySolutions)
@@ -114,15 +121,15 @@ def select(store: Store, query: str, bindings: Mapping[str, Term] | None = None,
 
 
 def construct(store: Store, query: str, bindings: Mapping[str, Term] | None = None) -> list[ox.Triple]:
-    answer = store.execute(query, fmt=BY_NAME["nt"], bindings=bindings)
+    answer = store.execute(query, fmt=BY_NAME["nt"], bindings=bindings, max_rows=INTERNAL_ROW_LIMIT)
     return [q.triple for q in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
 
 
-def open_store(ntriples: str | None, settings: Settings) -> Store:
-    """The store the settings ask for: embedded (loaded with `ntriples`) or remote."""
+def open_store(documents: list[bytes] | None, settings: Settings) -> Store:
+    """The store the settings ask for: embedded (loaded with the Turtle `documents`) or remote."""
     if settings.sparql_endpoint:
         from app.remote import RemoteStore
 
         return RemoteStore(settings)
-    assert ntriples is not None
-    return EmbeddedStore(ntriples, settings)
+    assert documents is not None
+    return EmbeddedStore(documents, settings)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import re
 
@@ -11,6 +15,7 @@ import pyshacl
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 
+from app import __version__
 from app.graph import Sources
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -193,3 +198,28 @@ def validate_graph(data: Graph, ontology: Graph, shapes: Graph) -> ValidationRep
 
 def validate_sources(sources: Sources) -> ValidationReport:
     return validate_graph(sources.data, sources.ontology, sources.shapes)
+
+
+def cached_validation(cache_dir: Path | None, digest: str, compute: Callable[[], ValidationReport]) -> ValidationReport:
+    """The report for sources with this digest: from the cache when they were validated before.
+
+    The cache is keyed by the sources' SHA-256 and the versions of natokg and pyshacl, so any
+    change to data, ontology or shapes (or to the validator) validates again.
+    """
+    if cache_dir is None:
+        return compute()
+    key = hashlib.sha256(f"{digest}|{__version__}|{pyshacl.__version__}".encode()).hexdigest()[:32]
+    path = cache_dir / f"validation-{key}.json"
+    try:
+        return ValidationReport([ValidationResult(**r) for r in json.loads(path.read_text(encoding="utf-8"))])
+    except (OSError, ValueError, TypeError):
+        pass
+    report = compute()
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps([asdict(r) for r in report.results]), encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        pass  # a read-only home only costs the next start-up another validation
+    return report

@@ -97,3 +97,15 @@ def test_export(tmp_path: Path, fmt: str, rdflib_format: str) -> None:
     assert result.returncode == 0, result.stderr
     graph = Graph().parse(out, format=rdflib_format)
     assert len(graph) > 5000
+
+
+def test_stats_report_matches_the_graph() -> None:
+    result = natokg("stats", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["classes"]["nkg:Country"] >= 79
+    assert report["classes"]["org:Membership"] >= 32 + 14
+    assert report["facts"]["sourced"] == report["facts"]["total"] > 200
+    assert report["french_labels"]["share"] == 1.0
+    text = natokg("stats").stdout
+    assert "Facts with a source" in text and "Entities with a French label" in text
