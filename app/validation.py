@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from importlib import metadata
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -11,7 +12,6 @@ from pathlib import Path
 import re
 
 import pyoxigraph as ox
-import pyshacl
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 
@@ -94,6 +94,8 @@ def _without_sparql_constraints(shapes: Graph) -> Graph:
 def _pyshacl_results(data: Graph, ontology: Graph, shapes: Graph) -> list[ValidationResult]:
     """SHACL Core constraints, with pyshacl. Inference is off: pyshacl's RDFS/OWL-RL inference adds
     triples that break closed shapes."""
+    import pyshacl  # imported here: a start-up with a cached report never needs it
+
     _, report_graph, _ = pyshacl.validate(
         data + ontology,
         shacl_graph=_without_sparql_constraints(shapes),
@@ -208,7 +210,7 @@ def cached_validation(cache_dir: Path | None, digest: str, compute: Callable[[],
     """
     if cache_dir is None:
         return compute()
-    key = hashlib.sha256(f"{digest}|{__version__}|{pyshacl.__version__}".encode()).hexdigest()[:32]
+    key = hashlib.sha256(f"{digest}|{__version__}|{metadata.version('pyshacl')}".encode()).hexdigest()[:32]
     path = cache_dir / f"validation-{key}.json"
     try:
         return ValidationReport([ValidationResult(**r) for r in json.loads(path.read_text(encoding="utf-8"))])

@@ -1,0 +1,230 @@
+"""Benchmark natokg's /sparql against a bare `oxigraph serve` and `rdflib-endpoint` on the same data.
+
+Each target runs as its own server process on 127.0.0.1; a bounded load client (a fixed number of
+threads, a fixed number of requests or seconds per cell) sends the same queries to each and
+records throughput and latency percentiles. Ratios are taken within one run, never against
+numbers from another machine. Usage:
+
+    python3 bench/run.py                      # shipped data, 100k and 1M triples
+    python3 bench/run.py --sizes shipped,100000 --requests 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate  # noqa: E402
+
+PROJECT = Path(__file__).resolve().parent.parent
+QUERIES = {
+    "lookup": "SELECT ?p ?o WHERE { <https://w3id.org/natokg/id/country/FRA> ?p ?o }",
+    "join": """PREFIX org: <http://www.w3.org/ns/org#> PREFIX time: <http://www.w3.org/2006/time#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?country ?label ?joined WHERE {
+  ?m org:organization <https://w3id.org/natokg/id/organisation/nato> ; org:member ?country ;
+     org:memberDuring/time:hasBeginning/time:inXSDDate ?joined .
+  ?country rdfs:label ?label . FILTER (LANG(?label) = "en") }""",
+    "aggregate": "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class",
+    "text": """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?s ?label WHERE { ?s rdfs:label ?label . FILTER (CONTAINS(LCASE(STR(?label)), "sweden")) }""",
+    "describe": "DESCRIBE <https://w3id.org/natokg/id/country/FRA>",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(url: str, deadline: float) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < deadline:
+        try:
+            if httpx.get(url, params={"query": "ASK { ?s ?p ?o }"}, timeout=2).status_code == 200:
+                return time.monotonic() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"{url} not ready within {deadline} s")
+
+
+@contextmanager
+def server(command: list[str], endpoint: str, *, env: dict[str, str] | None = None, ready_within: float = 600) -> Iterator[float]:
+    process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        yield wait_ready(endpoint, ready_within)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@dataclass
+class Cell:
+    target: str
+    size: str
+    query: str
+    requests: int
+    errors: int
+    throughput: float
+    p50_ms: float
+    p99_ms: float
+
+
+def load(endpoint: str, query: str, *, requests: int, seconds: float, threads: int) -> tuple[int, int, float, list[float]]:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    remaining = [requests]
+    stop_at = time.monotonic() + seconds
+
+    def worker() -> None:
+        nonlocal errors
+        with httpx.Client(timeout=60) as client:
+            while True:
+                with lock:
+                    if remaining[0] <= 0 or time.monotonic() > stop_at:
+                        return
+                    remaining[0] -= 1
+                started = time.perf_counter()
+                response = client.post(endpoint, data={"query": query}, headers={"Accept": "application/sparql-results+json, text/turtle;q=0.9"})
+                elapsed = time.perf_counter() - started
+                with lock:
+                    if response.status_code == 200:
+                        latencies.append(elapsed)
+                    else:
+                        errors += 1
+
+    with httpx.Client(timeout=60) as client:  # warm-up
+        for _ in range(3):
+            client.post(endpoint, data={"query": query})
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return len(latencies), errors, time.perf_counter() - started, latencies
+
+
+def measure(target: str, size: str, endpoint: str, args: argparse.Namespace) -> list[Cell]:
+    cells = []
+    for name, query in QUERIES.items():
+        done, errors, wall, latencies = load(endpoint, query, requests=args.requests, seconds=args.seconds, threads=args.threads)
+        ordered = sorted(latencies) or [float("nan")]
+        cells.append(Cell(target, size, name, done, errors, done / wall if wall else 0.0,
+                          statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000))
+        print(f"  {target:<15} {size:>8} {name:<9} {cells[-1].throughput:9.1f} req/s  p50 {cells[-1].p50_ms:8.2f} ms  p99 {cells[-1].p99_ms:8.2f} ms",
+              flush=True)
+    return cells
+
+
+def ntriples_of(root: Path, out: Path) -> int:
+    store = ox.Store()
+    for folder in ("ontology", "data"):
+        for path in sorted((root / folder).glob("*.ttl")):
+            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+    store.dump(str(out), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    return len(store)
+
+
+def run_size(size: str, workdir: Path, args: argparse.Namespace) -> tuple[list[Cell], dict[str, float]]:
+    root = PROJECT if size == "shipped" else generate(workdir / f"root-{size}", PROJECT, int(size))
+    nt = workdir / f"{size}.nt"
+    triples = ntriples_of(root, nt)
+    label = "shipped" if size == "shipped" else f"{triples // 1000}k"
+    print(f"{label}: {triples} triples", flush=True)
+    cells: list[Cell] = []
+    startup: dict[str, float] = {}
+
+    port = free_port()
+    env = {"NATOKG_ROOT": str(root), "NATOKG_PORT": str(port), "NATOKG_VALIDATE_ON_START": "true" if size == "shipped" else "false"}
+    with server([shutil.which("natokg") or "natokg", "serve"], f"http://127.0.0.1:{port}/sparql", env=env) as ready:
+        startup["natokg"] = ready
+        cells += measure("natokg", label, f"http://127.0.0.1:{port}/sparql", args)
+
+    location = workdir / f"oxigraph-{size}"
+    subprocess.run(["oxigraph", "load", "--location", str(location), "--file", str(nt)], check=True, capture_output=True)
+    port = free_port()
+    with server(["oxigraph", "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+                f"http://127.0.0.1:{port}/query") as ready:
+        startup["oxigraph"] = ready
+        cells += measure("oxigraph", label, f"http://127.0.0.1:{port}/query", args)
+
+    if triples <= args.rdflib_max:
+        port = free_port()
+        with server([shutil.which("rdflib-endpoint") or "rdflib-endpoint", "serve", str(nt), "--host", "127.0.0.1", "--port", str(port)],
+                    f"http://127.0.0.1:{port}/", ready_within=1800) as ready:
+            startup["rdflib-endpoint"] = ready
+            cells += measure("rdflib-endpoint", label, f"http://127.0.0.1:{port}/", args)
+    return cells, startup
+
+
+def table(cells: list[Cell]) -> str:
+    by = {(c.target, c.size, c.query): c for c in cells}
+    lines = ["| size | query | natokg req/s | natokg p50 ms | natokg p99 ms | oxigraph p50 ms | p50 ratio natokg/oxigraph | rdflib-endpoint req/s | throughput ratio natokg/rdflib |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for size in dict.fromkeys(c.size for c in cells):
+        for query in QUERIES:
+            n, o, r = by.get(("natokg", size, query)), by.get(("oxigraph", size, query)), by.get(("rdflib-endpoint", size, query))
+            if n is None:
+                continue
+            ratio = f"{n.p50_ms / o.p50_ms:.2f}" if o else "-"
+            rdf = f"{r.throughput:.1f}" if r else "not run"
+            speedup = f"{n.throughput / r.throughput:.1f}" if r and r.throughput else "-"
+            lines.append(f"| {size} | {query} | {n.throughput:.1f} | {n.p50_ms:.2f} | {n.p99_ms:.2f} | {o.p50_ms if o else float('nan'):.2f} | {ratio} | {rdf} | {speedup} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="shipped,100000,1000000")
+    parser.add_argument("--requests", type=int, default=200, help="requests per cell at most")
+    parser.add_argument("--seconds", type=float, default=15.0, help="seconds per cell at most")
+    parser.add_argument("--threads", type=int, default=4, help="concurrent client connections")
+    parser.add_argument("--rdflib-max", type=int, default=1_200_000, help="largest graph to give rdflib-endpoint")
+    parser.add_argument("--output", type=Path, default=PROJECT / "bench" / "results" / "latest.json")
+    args = parser.parse_args()
+    cells: list[Cell] = []
+    startups: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="natokg-bench-") as tmp:
+        for size in args.sizes.split(","):
+            size_cells, startup = run_size(size.strip(), Path(tmp), args)
+            cells += size_cells
+            startups[size] = startup
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps({"cells": [asdict(c) for c in cells], "startup_seconds": startups}, indent=2))
+    print()
+    print(table(cells))
+    print()
+    for size, startup in startups.items():
+        print(f"start-up until the first answer ({size}): " + ", ".join(f"{k} {v:.2f} s" for k, v in startup.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
