@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.problems import install_handlers
-from app.routes import health, resources, sparql
+from app.routes import api, catalog, dumps, graph_store, health, home, ontology, queries_api, resources, search, sparql
 from app.runtime import Runtime, build_runtime
 from app.settings import Settings
 
@@ -32,9 +33,21 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         version=__version__,
         description="An open knowledge graph of NATO's partnerships: SPARQL 1.1 endpoint, linked data and REST lookups.",
         lifespan=lifespan,
+        docs_url=None,  # served by app.routes.home with bundled assets (no CDN)
+        redoc_url=None,  # likewise, ReDoc
     )
     install_handlers(app)
     app.include_router(sparql.router)
+    app.include_router(graph_store.router)
     app.include_router(resources.router)
     app.include_router(health.router)
+    app.include_router(ontology.router)
+    app.include_router(dumps.router)
+    app.include_router(catalog.router)
+    app.include_router(home.router)
+    app.mount(home.DOCS_ASSETS_PATH, StaticFiles(directory=home.DOCS_ASSETS_DIR), name="docs-assets")
+    app.mount("/static", StaticFiles(directory=home.STATIC_DIR), name="static")
+    app.include_router(api.router)
+    app.include_router(search.router)
+    app.include_router(queries_api.router)
     return app

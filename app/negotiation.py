@@ -15,6 +15,7 @@ class Kind(Enum):
     GRAPH = "graph"  # RDF graphs: CONSTRUCT, DESCRIBE, descriptions, dumps
     DATASET = "dataset"  # RDF datasets (dumps with graphs)
     HTML = "html"
+    RECORD = "record"  # REST lookups: plain JSON, or the same as JSON-LD
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,24 @@ FORMATS: tuple[Format, ...] = (
     Format("nq", "application/n-quads", Kind.DATASET, "nq"),
     Format("trig", "application/trig", Kind.DATASET, "trig"),
     Format("html", "text/html", Kind.HTML, "html", ("application/xhtml+xml",)),
+    Format("record-json", "application/json", Kind.RECORD, "json"),
+    Format("record-jsonld", "application/ld+json", Kind.RECORD, "jsonld"),
 )
 BY_NAME = {f.name: f for f in FORMATS}
 RESULT_FORMATS = tuple(f for f in FORMATS if f.kind is Kind.RESULTS)
 GRAPH_FORMATS = tuple(f for f in FORMATS if f.kind is Kind.GRAPH)
 HTML = BY_NAME["html"]
+RECORD_FORMATS = tuple(f for f in FORMATS if f.kind is Kind.RECORD)
+
+# The W3C's IRIs for these formats (https://www.w3.org/ns/formats/), for service descriptions and VoID.
+W3C_FORMAT_IRIS: dict[str, str] = {
+    name: f"http://www.w3.org/ns/formats/{suffix}"
+    for name, suffix in (
+        ("json", "SPARQL_Results_JSON"), ("xml", "SPARQL_Results_XML"), ("csv", "SPARQL_Results_CSV"),
+        ("tsv", "SPARQL_Results_TSV"), ("ttl", "Turtle"), ("nt", "N-Triples"), ("jsonld", "JSON-LD"),
+        ("rdfxml", "RDF_XML"), ("nq", "N-Quads"), ("trig", "TriG"),
+    )
+}
 
 
 @dataclass(frozen=True)

@@ -149,4 +149,5 @@ def install_handlers(app: FastAPI) -> None:
         else:
             detail = f"No resource at {request.url.path}." if exc.status_code == 404 else str(exc.detail)
             error = cls(detail)
+        error.headers = {**(exc.headers or {}), **error.headers}  # keep the framework's Allow on a 405 (RFC 9110 15.5.6)
         return problem_response(error, request)

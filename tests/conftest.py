@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from app.graph import load_sources, to_ntriples
 from app.main import create_app
 from app.settings import PROJECT_ROOT, Settings
+from tests.oxigraph_server import OxigraphServer
 
 SEED = PROJECT_ROOT.parent / "shared" / "seeds" / "investir-dans-des-partenariats-solides.fr.txt"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -31,3 +33,23 @@ def seed_text() -> str:
     if not SEED.exists():
         pytest.skip(f"the seed article is not beside the checkout ({SEED}); it lives in ../shared/seeds (issue 2)")
     return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_endpoint(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The query URL of a real `oxigraph serve-read-only` on 127.0.0.1, holding what the embedded store holds."""
+    ntriples = to_ntriples(load_sources(settings).combined(), settings)
+    with OxigraphServer(ntriples, tmp_path_factory.mktemp("oxigraph")) as server:
+        yield server.query_url
+
+
+@pytest.fixture(scope="session")
+def remote_settings(settings: Settings, oxigraph_endpoint: str) -> Settings:
+    return Settings(**{**settings.model_dump(), "sparql_endpoint": oxigraph_endpoint})
+
+
+@pytest.fixture(scope="session")
+def remote_client(remote_settings: Settings) -> Iterator[TestClient]:
+    """The real app in remote-store mode, in front of `oxigraph_endpoint`."""
+    with TestClient(create_app(remote_settings)) as test_client:
+        yield test_client

@@ -1,4 +1,5 @@
-"""Dereferenceable IRIs: `/id/{type}/{key}` answers the resource's description in a negotiated RDF syntax."""
+"""Dereferenceable IRIs: `/id/{type}/{key}` answers an HTML page or the RDF description, by content
+negotiation, by a file-name suffix (`/id/country/FRA.ttl`) or by `?format=`."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.negotiation import GRAPH_FORMATS, body_response, by_name, negotiate
-from app.problems import InvalidParameter, NotFound
+from app.describe import OFFERED, choose, describe_rdf, resource_data, split_suffix
+from app.html import Site
+from app.negotiation import HTML, body_response
+from app.problems import NotFound
+from app.resource_page import render_resource
 from app.runtime import Runtime
 
 router = APIRouter(tags=["Linked data"])
@@ -18,23 +22,23 @@ _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 @router.get("/id/{kind}/{key}", summary="Describe a resource")
 async def describe(request: Request, kind: str, key: str, format: str | None = None) -> Response:
-    """The description of any resource of the graph: its triples, the intervals and quotes it
-    points to, and the triples that point at it. Turtle, N-Triples, JSON-LD or RDF/XML by `Accept`
-    or by `format` (ttl, nt, jsonld, rdfxml)."""
+    """The description of any resource of the graph: its triples, the intervals and quotes it points to,
+    and the triples that point at it. An HTML page for browsers; Turtle, N-Triples, JSON-LD or RDF/XML
+    by `Accept`, by a suffix (`.html`, `.ttl`, `.nt`, `.jsonld`, `.rdf`) or by `format`
+    (html, ttl, nt, jsonld, rdfxml). Unknown resources answer 404; an Accept that allows none of
+    these, 406."""
     runtime: Runtime = request.app.state.runtime
     if not (_SEGMENT.match(kind) and _SEGMENT.match(key)):
         raise NotFound(f"No resource at {request.url.path}: keys are letters, digits, '.', '_' and '-'.")
-    if format is not None:
-        fmt = by_name(format, GRAPH_FORMATS)
-        if fmt is None:
-            raise InvalidParameter(f"Unknown value {format!r} for 'format'; use one of: {', '.join(f.name for f in GRAPH_FORMATS)}.", parameters=["format"])
-    else:
-        fmt = negotiate(request.headers.get("accept"), GRAPH_FORMATS)
+    key, suffix = split_suffix(key)
+    choice = choose(request.headers.get("accept"), format, suffix)
     iri = f"{runtime.settings.id_base}{kind}/{key}"
-    query = runtime.queries["describe"]
-    bindings = query.bind({"resource": iri}, iri_base=runtime.settings.id_base)
-    answer = await run_in_threadpool(runtime.store.execute, query.text, fmt=fmt, bindings=bindings)
-    if answer.count == 0:
-        raise NotFound(f"The graph holds nothing about <{iri}>.")
-    return body_response(answer.body, fmt, truncated=answer.truncated)
-
+    site = Site(request.scope.get("root_path", ""), runtime.settings.id_base)
+    page_url = site.url(f"/id/{kind}/{key}")
+    headers = {"Content-Location": f"{page_url}.{choice.fmt.extension}"} if choice.negotiated else {}
+    if choice.fmt is HTML:
+        data = await run_in_threadpool(resource_data, runtime, iri)
+        alternates = {f: f"{page_url}.{f.extension}" for f in OFFERED if f is not HTML}
+        return body_response(render_resource(data, site, alternates=alternates), HTML, headers=headers)
+    answer = await run_in_threadpool(describe_rdf, runtime, iri, choice.fmt)
+    return body_response(answer.body, choice.fmt, truncated=answer.truncated, headers=headers)

@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.negotiation import GRAPH_FORMATS, RESULT_FORMATS, Format, body_response, by_name, negotiate
+from app.negotiation import BY_NAME, GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, body_response, by_name, negotiate
 from app.policy import check_query
-from app.problems import BadRequest, InvalidParameter, PayloadTooLarge, RefusedQuery, UnsupportedMediaType
+from app.problems import BadRequest, InvalidParameter, MethodNotAllowed, PayloadTooLarge, RefusedQuery, UnsupportedMediaType
+from app.results import write_triples
 from app.runtime import Runtime
+from app.service_description import PREFIXES, describe_service, measure
 
 router = APIRouter(tags=["SPARQL"])
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
-KNOWN = {"query", "default-graph-uri", "named-graph-uri", "format", "output", "update", "using-graph-uri", "using-named-graph-uri"}
+KNOWN = {"query", "default-graph-uri", "named-graph-uri", "format", "output", "update",
+         "using-graph-uri", "using-named-graph-uri"}
+# Characters an IRI may not hold (SPARQL's IRIREF): an endpoint IRI built from a Host header with one
+# of these is not used, so request headers can never inject text into a query or a description.
+_SAFE_IRI = re.compile(r"^https?://[^<>\"{}|^`\\\x00-\x20]+$")
+
+
+def _endpoint_iri(request: Request) -> str:
+    """The absolute IRI of this endpoint as the client reached it; the configured base if that is not a clean IRI."""
+    reached = str(request.url_for("sparql_get"))
+    return reached if _SAFE_IRI.match(reached) else f"{request.app.state.runtime.settings.base_iri}sparql"
 
 
 def _single(params: list[tuple[str, str]], name: str) -> str | None:
@@ -40,15 +53,15 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return body
 
 
-def _choose_format(request: Request, params: list[tuple[str, str]], returns_graph: bool) -> Format:
-    offered = GRAPH_FORMATS if returns_graph else RESULT_FORMATS
+def _choose_format(request: Request, params: list[tuple[str, str]], offered: tuple[Format, ...]) -> Format:
     requested = _single(params, "format") or _single(params, "output")
     if requested is None:
         return negotiate(request.headers.get("accept"), offered)
     fmt = by_name(requested, offered)
     if fmt is None:
         names = ", ".join(f.name for f in offered)
-        raise InvalidParameter(f"Unknown value {requested!r} for 'format'; this query can answer in: {names}.", parameters=["format"])
+        raise InvalidParameter(f"Unknown value {requested!r} for 'format'; this query can answer in: {names}.",
+                               parameters=["format"])
     return fmt
 
 
@@ -61,7 +74,11 @@ async def _answer(request: Request, params: list[tuple[str, str]], query: str | 
         raise BadRequest("No query: give one in the 'query' parameter or as an application/sparql-query body.")
     inspection = check_query(query, max_bytes=settings.max_query_bytes, max_nesting=settings.max_nesting,
                              allow_service=settings.allow_service)
-    fmt = _choose_format(request, params, inspection.form.returns_graph)
+    fmt = _choose_format(request, params, GRAPH_FORMATS if inspection.form.returns_graph else RESULT_FORMATS)
+    if inspection.relative_iris:
+        # Relative IRIs resolve against the endpoint (https://www.w3.org/TR/sparql11-query/#relIRIs);
+        # the query's own BASE, if any, comes later and wins. Only then, so error positions stay exact.
+        query = f"BASE <{_endpoint_iri(request)}>\n{query}"
     answer = await run_in_threadpool(
         runtime.store.execute,
         query,
@@ -72,11 +89,27 @@ async def _answer(request: Request, params: list[tuple[str, str]], query: str | 
     return body_response(answer.body, fmt, truncated=answer.truncated)
 
 
-@router.get("/sparql", summary="SPARQL query (GET)")
+async def _service_description(request: Request, params: list[tuple[str, str]]) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    fmt = _choose_format(request, params, (*GRAPH_FORMATS, HTML))
+    fmt = BY_NAME["ttl"] if fmt is HTML else fmt  # no HTML page yet: browsers get Turtle
+    size = await run_in_threadpool(measure, runtime.store, runtime.queries)
+    endpoint = _endpoint_iri(request)
+    triples = describe_service(endpoint, void_description=f"{endpoint.removesuffix('sparql')}.well-known/void",
+                               formats=(*RESULT_FORMATS, *GRAPH_FORMATS), size=size,
+                               federated=runtime.settings.allow_service)
+    return body_response(write_triples(triples, fmt, prefixes=PREFIXES), fmt)
+
+
+@router.api_route("/sparql", methods=["GET", "HEAD"], summary="SPARQL query (GET), or the service description")
 async def sparql_get(request: Request) -> Response:
     """Run a SPARQL 1.1 query given in `query`. Answers SELECT/ASK as JSON, XML, CSV or TSV and
-    CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML, chosen by `Accept` or `format`."""
+    CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML, chosen by `Accept` or `format`.
+    Without a query, describes the service (SPARQL 1.1 Service Description) in Turtle, JSON-LD,
+    N-Triples or RDF/XML."""
     params = list(request.query_params.multi_items())
+    if not any(name in ("query", "update") for name, _ in params):
+        return await _service_description(request, params)
     return await _answer(request, params, _single(params, "query"))
 
 
@@ -84,7 +117,11 @@ async def sparql_get(request: Request) -> Response:
 async def sparql_post(request: Request) -> Response:
     """Run a SPARQL 1.1 query sent as a form (`query=`) or directly as `application/sparql-query`."""
     settings = request.app.state.runtime.settings
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media, *media_params = (p.strip().lower() for p in request.headers.get("content-type", "").split(";"))
+    charset = next((p.partition("=")[2].strip('" ') for p in media_params if p.startswith("charset=")), "utf-8")
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"The request body is {charset}; the SPARQL protocol takes UTF-8 only "
+                                   "(https://www.w3.org/TR/sparql11-protocol/#query-via-post-direct).")
     params = list(request.query_params.multi_items())
     body = await _read_body(request, settings.max_query_bytes)
     if media == SPARQL_UPDATE:
@@ -105,3 +142,9 @@ async def sparql_post(request: Request) -> Response:
             raise BadRequest("The query body is not UTF-8.") from None
         return await _answer(request, params, text)
     raise UnsupportedMediaType(f"POST a query as {FORM} or {SPARQL_QUERY}, not {media or 'no content type'}.")
+
+
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+async def sparql_other(request: Request) -> Response:
+    """Only GET and POST carry queries (https://www.w3.org/TR/sparql11-protocol/#query-operation)."""
+    raise MethodNotAllowed(f"{request.method} does not carry a query; use GET or POST.", headers={"Allow": "GET, HEAD, POST"})
