@@ -78,7 +78,7 @@ def inspect_query(text: str) -> Inspection:
     return Inspection(form, deepest, frozenset(keywords), relative)
 
 
-def check_query(text: str, *, max_bytes: int, max_nesting: int, allow_service: bool) -> Inspection:
+def check_query(text: str, *, max_bytes: int, max_nesting: int, allow_service: bool, allow_datasets: bool = True) -> Inspection:
     """Apply the size, depth and feature policy to a query.
 
     :raises PayloadTooLarge: over `max_bytes` (UTF-8).
@@ -102,7 +102,15 @@ def check_query(text: str, *, max_bytes: int, max_nesting: int, allow_service: b
         raise RefusedQuery("LOAD is refused: the server never fetches a URL for a user.")
     if "SERVICE" in inspection.keywords and not allow_service:
         raise RefusedQuery("SERVICE (federated query) is refused: the server never fetches a URL for a user.")
+    if "FROM" in inspection.keywords and not allow_datasets:
+        raise RefusedQuery(DATASET_REFUSAL)
     return inspection
+
+
+# Oxigraph only selects stored graphs for FROM and dataset parameters, but a remote store may
+# dereference them (Virtuoso's sponger, Jena's default dataset), so in remote mode they are refused.
+DATASET_REFUSAL = ("Dataset clauses (FROM, FROM NAMED) and default-graph-uri/named-graph-uri are refused with a remote store, "
+                   "which might fetch them: the server never fetches a URL for a user.")
 
 
 def where_group_start(text: str) -> int | None:

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.negotiation import BY_NAME, GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, body_response, by_name, negotiate
-from app.policy import check_query
+from app.policy import DATASET_REFUSAL, check_query
 from app.problems import BadRequest, InvalidParameter, MethodNotAllowed, PayloadTooLarge, RefusedQuery, UnsupportedMediaType
 from app.results import write_triples
 from app.runtime import Runtime
@@ -72,8 +72,11 @@ async def _answer(request: Request, params: list[tuple[str, str]], query: str | 
         raise RefusedQuery("SPARQL Update is not accepted: this endpoint is read-only.")
     if query is None:
         raise BadRequest("No query: give one in the 'query' parameter or as an application/sparql-query body.")
+    allow_datasets = settings.sparql_endpoint is None or settings.allow_remote_datasets
     inspection = check_query(query, max_bytes=settings.max_query_bytes, max_nesting=settings.max_nesting,
-                             allow_service=settings.allow_service)
+                             allow_service=settings.allow_service, allow_datasets=allow_datasets)
+    if not allow_datasets and any(k in ("default-graph-uri", "named-graph-uri") for k, _ in params):
+        raise RefusedQuery(DATASET_REFUSAL)
     fmt = _choose_format(request, params, GRAPH_FORMATS if inspection.form.returns_graph else RESULT_FORMATS)
     if inspection.relative_iris:
         # Relative IRIs resolve against the endpoint (https://www.w3.org/TR/sparql11-query/#relIRIs);
