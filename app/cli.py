@@ -35,7 +35,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from app.main import create_app
 
-    settings = settings.model_copy(update={"host": args.host or settings.host, "port": args.port if args.port is not None else settings.port})
+    port = args.port if args.port is not None else settings.port
+    settings = settings.model_copy(update={"host": args.host or settings.host, "port": port})
     runtime = _runtime(settings)
     print(f"natokg: {getattr(runtime.store, 'triple_count', '?')} triples, {len(runtime.queries)} named queries; "
           f"listening on http://{settings.host}:{settings.port}", flush=True)
@@ -81,7 +82,8 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
             if named.form.returns_graph:
                 return _fail("--format table is for SELECT queries; use ttl, nt, jsonld or rdfxml")
             rows = select(runtime.store, named.text, bindings)
-            columns = list(named.columns) if named.columns and all(c in r for r in rows for c in r) else sorted({k for r in rows for k in r})
+            keys = {k for r in rows for k in r}
+            columns = [c for c in named.columns if c in keys] + sorted(keys - set(named.columns))
             _print_table(rows, columns)
             return 0
         offered = GRAPH_FORMATS if named.form.returns_graph else RESULT_FORMATS

@@ -27,7 +27,9 @@ from app.policy import QueryForm, inspect_query, where_group_start
 from app.problems import InvalidParameter
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-_PARAM = re.compile(r"^(?P<name>[a-z][a-z0-9_]*)\s*\((?P<type>\w+)(?:,\s*(?P<mode>required|default\s+(?P<default>[^)]*)))?\)\s*:\s*(?P<doc>.*)$")
+_PARAM = re.compile(
+    r"^(?P<name>[a-z][a-z0-9_]*)\s*\((?P<type>\w+)(?:,\s*(?P<mode>required|default\s+(?P<default>[^)]*)))?\)\s*:\s*(?P<doc>.*)$"
+)
 _LANG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
 _YEAR = re.compile(r"^[0-9]{4}$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -140,7 +142,8 @@ def parse_header(name: str, text: str) -> NamedQuery:
         elif key == "param":
             match = _PARAM.match(value)
             if not match or match["type"] not in PARAM_TYPES:
-                raise QueryFileError(f"{name}.rq: bad parameter line {value!r}; expected 'NAME (TYPE[, required|, default X]): doc' with TYPE in {PARAM_TYPES}")
+                raise QueryFileError(f"{name}.rq: bad parameter line {value!r}; "
+                                     f"expected 'NAME (TYPE[, required|, default X]): doc' with TYPE in {PARAM_TYPES}")
             params.append(Parameter(match["name"], match["type"], match["mode"] == "required",
                                     match["default"].strip() if match["default"] else None, match["doc"].strip()))
         elif key == "columns":
@@ -187,7 +190,7 @@ class QueryLibrary:
         return len(self._queries)
 
 
-def inline_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+def inline_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode]) -> str:
     """Bind variables with an inline VALUES block at the start of the top-level WHERE group.
 
     The terms were validated and are written by pyoxigraph in N-Triples syntax, so nothing a user

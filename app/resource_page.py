@@ -49,7 +49,7 @@ class _Graph:
         self.out: dict[str, list[Any]] = defaultdict(list)
         self.blank: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
         self.incoming: dict[str, list[str]] = defaultdict(list)
-        for t in triples:
+        for t in dict.fromkeys(triples):  # a CONSTRUCT answer may repeat a triple
             if isinstance(t.subject, ox.NamedNode) and t.subject.value == iri:
                 self.out[t.predicate.value].append(t.object)
             elif isinstance(t.subject, ox.BlankNode):

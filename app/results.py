@@ -120,7 +120,7 @@ def write_boolean(value: bool, fmt: Format) -> bytes:
         return json.dumps({"head": {}, "boolean": value}).encode("utf-8")
     if fmt.name == "xml":
         return ('<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode("utf-8")
+                f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode()
     return ("true\n" if value else "false\n").encode("utf-8")
 
 

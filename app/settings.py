@@ -31,7 +31,9 @@ class Settings(BaseSettings):
     max_query_bytes: int = Field(default=256 * 1024, ge=1, description="Largest query or request body accepted.")
     max_nesting: int = Field(default=200, ge=1, description="Deepest nesting of brackets and braces accepted in a query.")
     allow_service: bool = Field(default=False, description="Let users' queries use SERVICE (federation): off by default.")
-    allow_remote_datasets: bool = Field(default=False, description="Pass FROM and dataset parameters to a remote store, which might fetch them.")
+    allow_remote_datasets: bool = Field(
+        default=False, description="Pass FROM and dataset parameters on to a remote store, which might fetch them."
+    )
     workers: int = Field(default=2, ge=1, le=32, description="Query worker processes.")
 
     @field_validator("base_iri")

@@ -108,7 +108,9 @@ class EmbeddedStore:
 INTERNAL_ROW_LIMIT = 1_000_000
 
 
-def select(store: Store, query: str, bindings: Mapping[str, Term] | None = None, *, max_rows: int = INTERNAL_ROW_LIMIT) -> list[dict[str, Any]]:
+def select(
+    store: Store, query: str, bindings: Mapping[str, Term] | None = None, *, max_rows: int = INTERNAL_ROW_LIMIT
+) -> list[dict[str, Any]]:
     """Run one of our own SELECTs and return its rows as {variable: pyoxigraph term} (unbound ones absent).
 
     Our queries are bounded by the data, so the user-facing row cap does not apply to them.

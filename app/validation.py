@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from importlib import metadata
 import json
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from importlib import metadata
 from pathlib import Path
-
-import re
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
+from rdflib.term import Node
 
 from app import __version__
 from app.graph import Sources
@@ -142,7 +142,7 @@ def _describe_focus(term: object, store: ox.Store, data: Graph) -> str:
     return str(term)
 
 
-def _prefix_block(shapes: Graph, constraint: object) -> str:
+def _prefix_block(shapes: Graph, constraint: Node) -> str:
     lines = []
     for source in shapes.objects(constraint, SH.prefixes):
         for declaration in shapes.objects(source, SH.declare):
@@ -163,7 +163,7 @@ def _sparql_results(data: Graph, ontology: Graph, shapes: Graph) -> list[Validat
     store = ox.Store()
     store.bulk_load(graph.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
     results = []
-    for shape in sorted(set(shapes.subjects(SH.sparql, None)), key=str):
+    for shape in sorted({s for s in shapes.subjects(SH.sparql, None) if isinstance(s, URIRef)}, key=str):
         if shapes.value(shape, SH.deactivated) == Literal(True):
             continue
         severity = str(shapes.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
@@ -176,7 +176,7 @@ def _sparql_results(data: Graph, ontology: Graph, shapes: Graph) -> list[Validat
                 this = solution["this"]
                 if this is None or this not in focus:
                     continue
-                message = re.sub(r"\{[?$](\w+)\}", lambda m: _term_text(solution[m.group(1)]), template)
+                message = _fill_template(template, solution)
                 results.append(ValidationResult(
                     focus=_describe_focus(this, store, data),
                     path=None,
@@ -185,6 +185,11 @@ def _sparql_results(data: Graph, ontology: Graph, shapes: Graph) -> list[Validat
                     source_shape=_short(shape, shapes),
                 ))
     return results
+
+
+def _fill_template(template: str, solution: ox.QuerySolution) -> str:
+    """Replace `{?var}` and `{$var}` in a SHACL-SPARQL message with the solution's values."""
+    return re.sub(r"\{[?$](\w+)\}", lambda match: _term_text(solution[match.group(1)]), template)
 
 
 def _term_text(term: object) -> str:

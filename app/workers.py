@@ -121,26 +121,25 @@ class WorkerPool:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
             raise QueryTimeout(f"No query worker became free within {timeout:g} s.", headers={"Retry-After": "1"}) from None
+        healthy = False  # whether the worker goes back to the pool, or is killed and replaced
         try:
             worker.conn.send(job)
             remaining = max(0.0, deadline - time.monotonic())
             if not worker.conn.poll(remaining):
-                self._replace(worker)
-                worker = None
                 raise QueryTimeout(
                     f"The query ran past the {timeout:g} s deadline and was stopped.",
                     headers={"Retry-After": "1"},
                     deadline_seconds=timeout,
                 )
             status, payload = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            if worker is not None:
-                self._replace(worker)
-                worker = None
+            healthy = True
+        except (EOFError, OSError):
             raise RefusedQuery("The query made the query engine fail; its worker was replaced.") from None
         finally:
-            if worker is not None:
+            if healthy:
                 self._idle.put(worker)
+            else:
+                self._replace(worker)
         if status == "ok":
             answer: Answer = payload
             return answer

@@ -32,7 +32,7 @@ import httpx
 import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate  # noqa: E402
+from generate import generate
 
 PROJECT = Path(__file__).resolve().parent.parent
 QUERIES = {
@@ -48,6 +48,9 @@ SELECT ?country ?label ?joined WHERE {
 SELECT ?s ?label WHERE { ?s rdfs:label ?label . FILTER (CONTAINS(LCASE(STR(?label)), "sweden")) }""",
     "describe": "DESCRIBE <https://w3id.org/natokg/id/country/FRA>",
 }
+
+
+ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
 
 
 def free_port() -> int:
@@ -111,7 +114,7 @@ def load(endpoint: str, query: str, *, requests: int, seconds: float, threads: i
                         return
                     remaining[0] -= 1
                 started = time.perf_counter()
-                response = client.post(endpoint, data={"query": query}, headers={"Accept": "application/sparql-results+json, text/turtle;q=0.9"})
+                response = client.post(endpoint, data={"query": query}, headers={"Accept": ACCEPT})
                 elapsed = time.perf_counter() - started
                 with lock:
                     if response.status_code == 200:
@@ -138,7 +141,8 @@ def measure(target: str, size: str, endpoint: str, args: argparse.Namespace) -> 
         ordered = sorted(latencies) or [float("nan")]
         cells.append(Cell(target, size, name, done, errors, done / wall if wall else 0.0,
                           statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000))
-        print(f"  {target:<15} {size:>8} {name:<9} {cells[-1].throughput:9.1f} req/s  p50 {cells[-1].p50_ms:8.2f} ms  p99 {cells[-1].p99_ms:8.2f} ms",
+        cell = cells[-1]
+        print(f"  {target:<15} {size:>8} {name:<9} {cell.throughput:9.1f} req/s  p50 {cell.p50_ms:8.2f} ms  p99 {cell.p99_ms:8.2f} ms",
               flush=True)
     return cells
 
@@ -186,7 +190,8 @@ def run_size(size: str, workdir: Path, args: argparse.Namespace) -> tuple[list[C
 
 def table(cells: list[Cell]) -> str:
     by = {(c.target, c.size, c.query): c for c in cells}
-    lines = ["| size | query | natokg req/s | natokg p50 ms | natokg p99 ms | oxigraph p50 ms | p50 ratio natokg/oxigraph | rdflib-endpoint req/s | throughput ratio natokg/rdflib |",
+    lines = ["| size | query | natokg req/s | natokg p50 ms | natokg p99 ms | oxigraph p50 ms | p50 ratio natokg/oxigraph "
+             "| rdflib-endpoint req/s | throughput ratio natokg/rdflib |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for size in dict.fromkeys(c.size for c in cells):
         for query in QUERIES:
@@ -196,7 +201,9 @@ def table(cells: list[Cell]) -> str:
             ratio = f"{n.p50_ms / o.p50_ms:.2f}" if o else "-"
             rdf = f"{r.throughput:.1f}" if r else "not run"
             speedup = f"{n.throughput / r.throughput:.1f}" if r and r.throughput else "-"
-            lines.append(f"| {size} | {query} | {n.throughput:.1f} | {n.p50_ms:.2f} | {n.p99_ms:.2f} | {o.p50_ms if o else float('nan'):.2f} | {ratio} | {rdf} | {speedup} |")
+            oxigraph = f"{o.p50_ms:.2f}" if o else "-"
+            natokg = f"{n.throughput:.1f} | {n.p50_ms:.2f} | {n.p99_ms:.2f}"
+            lines.append(f"| {size} | {query} | {natokg} | {oxigraph} | {ratio} | {rdf} | {speedup} |")
     return "\n".join(lines)
 
 

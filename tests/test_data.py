@@ -79,7 +79,8 @@ def test_no_partnership_continues_past_accession(client: TestClient) -> None:
           ?m org:role ?role ; org:member ?c ; org:memberDuring ?i .
           FILTER (?role != <https://w3id.org/natokg/id/role/member> && ?role != <https://w3id.org/natokg/id/role/secretary-general>)
           ?i time:hasBeginning/(time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear) ?start .
-          ?n org:member ?c ; org:organization <https://w3id.org/natokg/id/organisation/nato> ; org:role <https://w3id.org/natokg/id/role/member> ;
+          ?n org:member ?c ; org:organization <https://w3id.org/natokg/id/organisation/nato> ;
+             org:role <https://w3id.org/natokg/id/role/member> ;
              org:memberDuring/time:hasBeginning/time:inXSDDate ?joined .
           FILTER (STR(?start) < STR(?joined))
           OPTIONAL { ?i time:hasEnd/(time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear) ?end }

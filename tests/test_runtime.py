@@ -34,7 +34,8 @@ def test_changed_data_is_validated_again(root: Path, tmp_path: Path) -> None:
     settings = Settings(root=root, cache_dir=tmp_path / "cache", workers=1)
     build_runtime(settings).close()
     members = root / "data" / "members.ttl"
-    members.write_text(members.read_text(encoding="utf-8").replace('"1949-08-24"^^xsd:date', '"1949-08-24"^^xsd:string', 1), encoding="utf-8")
+    text = members.read_text(encoding="utf-8").replace('"1949-08-24"^^xsd:date', '"1949-08-24"^^xsd:string', 1)
+    members.write_text(text, encoding="utf-8")
     with pytest.raises(InvalidData) as error:
         build_runtime(settings)
     assert any("xsd:date" in r.message or "date" in (r.path or "").lower() for r in error.value.report.violations)

@@ -26,7 +26,8 @@ def test_every_seed_quote_is_verbatim_in_the_article(client: TestClient, seed_te
 
 
 def test_every_sentence_of_the_article_is_a_passage(client: TestClient, seed_text: str) -> None:
-    quotes = {r["quote"] for r in select(client, f"SELECT ?quote WHERE {{ ?p oa:hasSource <{SEED_SOURCE}> ; oa:hasSelector/oa:exact ?quote }}")}
+    rows = select(client, f"SELECT ?quote WHERE {{ ?p oa:hasSource <{SEED_SOURCE}> ; oa:hasSelector/oa:exact ?quote }}")
+    quotes = {r["quote"] for r in rows}
     body = " ".join(seed_text.split("\n")[1:])
     covered = body
     for quote in quotes:
@@ -129,7 +130,8 @@ def test_global_challenges_named(client: TestClient, lang: str, expected: set[st
 def test_rasmussen_term_and_quoted_statement(client: TestClient) -> None:
     rows = select(client, """
         SELECT ?begin ?end ?text WHERE {
-          ?m org:member <https://w3id.org/natokg/id/person/anders-fogh-rasmussen> ; org:role <https://w3id.org/natokg/id/role/secretary-general> ;
+          ?m org:member <https://w3id.org/natokg/id/person/anders-fogh-rasmussen> ;
+             org:role <https://w3id.org/natokg/id/role/secretary-general> ;
              org:memberDuring ?i .
           ?i time:hasBeginning/(time:inXSDDate|time:inXSDgYearMonth) ?begin ; time:hasEnd/(time:inXSDDate|time:inXSDgYearMonth) ?end .
           ?s nkg:statedBy <https://w3id.org/natokg/id/person/anders-fogh-rasmussen> ; schema:text ?text .
@@ -151,7 +153,8 @@ def test_interoperability_and_demand_and_substance_at_chicago(client: TestClient
 
 def test_lisbon_statement_on_partnerships(client: TestClient) -> None:
     assert ask(client, """
-        ASK { ?s nkg:statedAt <https://w3id.org/natokg/id/summit/lisbon-2010> ; nkg:statedBy <https://w3id.org/natokg/id/organisation/nato> ;
+        ASK { ?s nkg:statedAt <https://w3id.org/natokg/id/summit/lisbon-2010> ;
+                 nkg:statedBy <https://w3id.org/natokg/id/organisation/nato> ;
                  schema:text ?t . FILTER (CONTAINS(?t, "cadres pour le dialogue politique")) }""")
 
 

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
+from rdflib.term import Node
 
 from tests.sparql_client import select
 
@@ -30,8 +31,8 @@ def void(client: TestClient) -> Graph:
     return graph_of(client, "/.well-known/void")
 
 
-def count(graph: Graph, subject: object, predicate: URIRef) -> int:
-    value = graph.value(subject, predicate)  # type: ignore[arg-type]
+def count(graph: Graph, subject: Node | None, predicate: URIRef) -> int:
+    value = graph.value(subject, predicate)
     assert isinstance(value, Literal) and value.datatype == XSD.integer
     return int(value)
 
