@@ -12,46 +12,10 @@ from html import escape
 
 import pyoxigraph as ox
 
-from app.namespaces import DCTERMS, ONTOLOGY_IRI, OWL, RDF, RDFS, SKOS, XSD
+from app.namespaces import ONTOLOGY_IRI, XSD
 from app.negotiation import Format
 
 LANGS = ("en", "fr")
-
-# Labels for built-in terms that no ontology file labels (RDF, RDFS, OWL and a few reused properties).
-BUILTIN_LABELS: dict[str, dict[str, str]] = {
-    RDF + "type": {"en": "type", "fr": "type"},
-    RDF + "first": {"en": "first", "fr": "premier"},
-    RDF + "rest": {"en": "rest", "fr": "reste"},
-    RDFS + "label": {"en": "label", "fr": "libellé"},
-    RDFS + "comment": {"en": "comment", "fr": "commentaire"},
-    RDFS + "seeAlso": {"en": "see also", "fr": "voir aussi"},
-    RDFS + "subClassOf": {"en": "subclass of", "fr": "sous-classe de"},
-    RDFS + "subPropertyOf": {"en": "subproperty of", "fr": "sous-propriété de"},
-    RDFS + "domain": {"en": "domain", "fr": "domaine"},
-    RDFS + "range": {"en": "range", "fr": "portée"},
-    RDFS + "isDefinedBy": {"en": "is defined by", "fr": "défini par"},
-    OWL + "Class": {"en": "class", "fr": "classe"},
-    OWL + "ObjectProperty": {"en": "object property", "fr": "propriété d'objet"},
-    OWL + "DatatypeProperty": {"en": "datatype property", "fr": "propriété de données"},
-    OWL + "unionOf": {"en": "union of", "fr": "union de"},
-    OWL + "versionInfo": {"en": "version", "fr": "version"},
-    OWL + "versionIRI": {"en": "version IRI", "fr": "IRI de version"},
-    SKOS + "definition": {"en": "definition", "fr": "définition"},
-    SKOS + "inScheme": {"en": "in scheme", "fr": "dans le schéma"},
-    SKOS + "broader": {"en": "broader", "fr": "plus général"},
-    SKOS + "topConceptOf": {"en": "top concept of", "fr": "concept de tête de"},
-    DCTERMS + "language": {"en": "language", "fr": "langue"},
-    DCTERMS + "license": {"en": "license", "fr": "licence"},
-    DCTERMS + "creator": {"en": "creator", "fr": "créateur"},
-    DCTERMS + "created": {"en": "created", "fr": "créé le"},
-    DCTERMS + "issued": {"en": "issued", "fr": "publié le"},
-    DCTERMS + "bibliographicCitation": {"en": "citation", "fr": "citation bibliographique"},
-    "http://www.w3.org/2006/time#inXSDDate": {"en": "date", "fr": "date"},
-    "http://www.w3.org/2006/time#inXSDgYearMonth": {"en": "month", "fr": "mois"},
-    "http://www.w3.org/2006/time#inXSDgYear": {"en": "year", "fr": "année"},
-    "http://www.w3.org/ns/oa#hasSelector": {"en": "has selector", "fr": "a pour sélecteur"},
-}
-
 
 def esc(text: object) -> str:
     return escape(str(text), quote=True)
@@ -71,11 +35,11 @@ class Labels:
         self.by_iri.setdefault(iri, {}).setdefault(lang, text)
 
     def get(self, iri: str, lang: str = "en") -> str:
-        known = self.by_iri.get(iri) or BUILTIN_LABELS.get(iri) or {}
+        known = self.by_iri.get(iri) or {}
         return known.get(lang) or known.get("en") or next(iter(known.values()), None) or local_name(iri)
 
     def has(self, iri: str, lang: str) -> bool:
-        return lang in (self.by_iri.get(iri) or BUILTIN_LABELS.get(iri) or {})
+        return lang in (self.by_iri.get(iri) or {})
 
 
 @dataclass(frozen=True)

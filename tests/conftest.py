@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from app.graph import load_sources, to_ntriples
 from app.main import create_app
 from app.settings import PROJECT_ROOT, Settings
+from app.store import select
 from tests.oxigraph_server import OxigraphServer
 
 SEED = PROJECT_ROOT.parent / "shared" / "seeds" / "investir-dans-des-partenariats-solides.fr.txt"
@@ -36,10 +37,17 @@ def seed_text() -> str:
 
 
 @pytest.fixture(scope="session")
-def oxigraph_endpoint(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The query URL of a real `oxigraph serve-read-only` on 127.0.0.1, holding what the embedded store holds."""
-    ntriples = to_ntriples(load_sources(settings).combined(), settings)
-    with OxigraphServer(ntriples, tmp_path_factory.mktemp("oxigraph")) as server:
+def oxigraph_endpoint(client: TestClient, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The query URL of a real `oxigraph serve-read-only` on 127.0.0.1 holding a copy of the embedded store.
+
+    The copy is read from the running embedded app, not from data/ again, so the two modes hold the
+    same quads even if a file changes during the session.
+    """
+    rows = select(client.app.state.runtime.store, "SELECT * WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+    quads = [ox.Quad(r["s"], r["p"], r["o"], r.get("g", ox.DefaultGraph())) for r in rows]
+    nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    assert nquads is not None
+    with OxigraphServer(nquads, tmp_path_factory.mktemp("oxigraph")) as server:
         yield server.query_url
 
 

@@ -33,15 +33,15 @@ def free_port() -> int:
 
 
 class OxigraphServer:
-    """`with OxigraphServer(ntriples, workdir) as server:` serves the triples at `server.query_url`."""
+    """`with OxigraphServer(nquads, workdir) as server:` serves the quads at `server.query_url`."""
 
-    def __init__(self, ntriples: str, workdir: Path) -> None:
+    def __init__(self, nquads: bytes, workdir: Path) -> None:
         executable = shutil.which("oxigraph")
         if executable is None:
             raise ServerError("the `oxigraph` command is missing: install the test extra (pip install -e '.[test]')")
         self._executable = executable
         self._workdir = workdir
-        self._ntriples = ntriples
+        self._nquads = nquads
         self._process: subprocess.Popen[bytes] | None = None
         self._log = workdir / "oxigraph.log"
         self.port = 0
@@ -56,8 +56,8 @@ class OxigraphServer:
 
     def __enter__(self) -> OxigraphServer:
         store = self._workdir / "store"
-        data = self._workdir / "data.nt"
-        data.write_text(self._ntriples, encoding="utf-8")
+        data = self._workdir / "data.nq"
+        data.write_bytes(self._nquads)
         subprocess.run([self._executable, "load", "--location", str(store), "--file", str(data)],
                        check=True, capture_output=True, timeout=LOAD_TIMEOUT)
         for _ in range(3):  # a port taken between free_port() and the bind: try another

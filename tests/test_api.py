@@ -184,7 +184,6 @@ def test_unacceptable_format_is_406(client: TestClient) -> None:
     assert response.status_code == 406 and response.json()["status"] == 406
 
 
-@pytest.mark.filterwarnings("ignore:Duplicate Operation ID:UserWarning")  # GET+HEAD routes of other modules
 def test_openapi_documents_the_models(client: TestClient) -> None:
     spec = get(client, "/openapi.json")
     assert "/api/summits/{key}" in spec["paths"]

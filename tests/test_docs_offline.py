@@ -62,7 +62,6 @@ def test_swagger_ui_page_uses_the_bundled_assets(client: TestClient) -> None:
 
 
 # GET+HEAD routes declared with api_route (sparql.py, graph_store.py) share one operation id; FastAPI warns.
-@pytest.mark.filterwarnings("ignore:Duplicate Operation ID:UserWarning")
 def test_openapi_documents_the_linked_data_operations(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert spec["openapi"].startswith("3.1")

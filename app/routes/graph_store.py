@@ -37,7 +37,8 @@ def _graph_iri(raw: str) -> ox.NamedNode:
     raise InvalidParameter(f"'graph' must be an absolute IRI; got {raw!r}.", parameters=["graph"])
 
 
-@router.api_route(PATH, methods=["GET", "HEAD"], summary="Read a graph (Graph Store Protocol)")
+@router.get(PATH, summary="Read a graph (Graph Store Protocol)")
+@router.head(PATH, include_in_schema=False)
 async def read_graph(request: Request) -> Response:
     """The whole default graph (`?default`) or one named graph (`?graph=IRI`), in Turtle,
     N-Triples, JSON-LD or RDF/XML by `Accept`. All of natokg's data is in the default graph.

@@ -104,7 +104,8 @@ async def _service_description(request: Request, params: list[tuple[str, str]]) 
     return body_response(write_triples(triples, fmt, prefixes=PREFIXES), fmt)
 
 
-@router.api_route("/sparql", methods=["GET", "HEAD"], summary="SPARQL query (GET), or the service description")
+@router.get("/sparql", summary="SPARQL query (GET), or the service description")
+@router.head("/sparql", include_in_schema=False)
 async def sparql_get(request: Request) -> Response:
     """Run a SPARQL 1.1 query given in `query`. Answers SELECT/ASK as JSON, XML, CSV or TSV and
     CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML, chosen by `Accept` or `format`.
