@@ -116,11 +116,14 @@ DATASET_REFUSAL = ("Dataset clauses (FROM, FROM NAMED) and default-graph-uri/nam
 def where_group_start(text: str) -> int | None:
     """Offset just inside the top-level WHERE group's opening brace, or None when there is none.
 
-    For CONSTRUCT the template's braces come first, so the group is the one after WHERE.
+    For CONSTRUCT the template's braces come first, so the group is the one after WHERE; the short
+    form `CONSTRUCT WHERE { ... }` has no group of its own (its braces hold a template, where
+    VALUES may not stand), so it has none.
     """
     depth = 0
     form: str | None = None
     after_where = False
+    template_seen = False
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
         if kind == "word" and depth == 0:
@@ -130,8 +133,12 @@ def where_group_start(text: str) -> int | None:
             elif word == "WHERE":
                 after_where = True
         elif kind == "open":
-            if depth == 0 and match.group() == "{" and form is not None and (form != "CONSTRUCT" or after_where):
-                return match.end()
+            if depth == 0 and match.group() == "{" and form is not None:
+                if form != "CONSTRUCT" or (after_where and template_seen):
+                    return match.end()
+                if after_where:
+                    return None  # CONSTRUCT WHERE { ... }: the short form
+                template_seen = True
             depth += 1
         elif kind == "close":
             depth = max(0, depth - 1)

@@ -52,3 +52,20 @@ def test_iri_parameter_must_be_ours() -> None:
         query.bind({"resource": "http://example.org/x> } ; DROP ALL ; {"}, iri_base="https://w3id.org/natokg/id/")
     bound = query.bind({"resource": "https://w3id.org/natokg/id/country/FRA"}, iri_base="https://w3id.org/natokg/id/")
     assert bound["resource"].value == "https://w3id.org/natokg/id/country/FRA"
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("SELECT * WHERE { ?s ?p ?o }", "SELECT * WHERE { VALUES (?s) { (<urn:x>) }  ?s ?p ?o }"),
+    ("SELECT * { ?s ?p ?o }", "SELECT * { VALUES (?s) { (<urn:x>) }  ?s ?p ?o }"),
+    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s) { (<urn:x>) }  ?s ?p ?o }"),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }\n VALUES (?s) { (<urn:x>) } "),
+    ('SELECT * WHERE { FILTER ("{" != "}") ?s ?p ?o }', 'SELECT * WHERE { VALUES (?s) { (<urn:x>) }  FILTER ("{" != "}") ?s ?p ?o }'),
+])
+def test_inline_values_lands_in_the_where_group(query: str, expected: str) -> None:
+    import pyoxigraph as ox
+
+    from app.querylib import inline_values
+
+    bound = inline_values(query, {"s": ox.NamedNode("urn:x")})
+    assert bound == expected
+    ox.Store().query(bound)  # and it parses
