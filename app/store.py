@@ -5,6 +5,8 @@ Routes never know which one runs; `open_store` chooses once, at start-up.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
@@ -97,9 +99,28 @@ class EmbeddedStore:
         default_graphs: tuple[str, ...] = (),
         named_graphs: tuple[str, ...] = (),
     ) -> Answer:
+        return self._pool.run(self._job(query, fmt, bindings, max_rows, default_graphs, named_graphs),
+                              timeout=timeout or self._settings.query_timeout)
+
+    async def execute_async(
+        self,
+        query: str,
+        *,
+        fmt: Format,
+        bindings: Mapping[str, Term] | None = None,
+        max_rows: int | None = None,
+        timeout: float | None = None,
+        default_graphs: tuple[str, ...] = (),
+        named_graphs: tuple[str, ...] = (),
+    ) -> Answer:
+        """As `execute`, awaited on the event loop without holding a thread (a hop costs ~0.5 ms)."""
+        return await self._pool.run_async(self._job(query, fmt, bindings, max_rows, default_graphs, named_graphs),
+                                          timeout=timeout or self._settings.query_timeout)
+
+    def _job(self, query: str, fmt: Format, bindings: Mapping[str, Term] | None, max_rows: int | None,
+             default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]) -> Job:
         text = inline_values(query, bindings or {})
-        job = Job(text, fmt.name, max_rows or self._settings.max_rows, default_graphs, named_graphs)
-        return self._pool.run(job, timeout=timeout or self._settings.query_timeout)
+        return Job(text, fmt.name, max_rows or self._settings.max_rows, default_graphs, named_graphs)
 
     def close(self) -> None:
         self._pool.close()
@@ -125,6 +146,15 @@ def select(
 def construct(store: Store, query: str, bindings: Mapping[str, Term] | None = None) -> list[ox.Triple]:
     answer = store.execute(query, fmt=BY_NAME["nt"], bindings=bindings, max_rows=INTERNAL_ROW_LIMIT)
     return [q.triple for q in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
+
+
+async def execute_async(store: Store, query: str, **options: Any) -> Answer:
+    """Await `store.execute`: natively where the store can (the embedded pool), else in a thread."""
+    native = getattr(store, "execute_async", None)
+    if native is not None:
+        answer: Answer = await native(query, **options)
+        return answer
+    return await asyncio.to_thread(functools.partial(store.execute, query, **options))
 
 
 def open_store(documents: list[bytes] | None, settings: Settings) -> Store:

@@ -8,6 +8,7 @@ which keeps the loaded store, so the replacement is ready at once.
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import queue
 import threading
@@ -80,6 +81,15 @@ class _Worker:
         self.conn.close()
 
 
+def _result(status: str, payload: Any) -> Answer:
+    if status == "ok":
+        answer: Answer = payload
+        return answer
+    if status == "syntax":
+        raise MalformedQuery(str(payload))
+    raise RefusedQuery(f"The query could not be evaluated: {payload}")
+
+
 class WorkerPool:
     """A fixed number of forked evaluators; `run` blocks the calling thread until an answer or the deadline."""
 
@@ -140,12 +150,49 @@ class WorkerPool:
                 self._idle.put(worker)
             else:
                 self._replace(worker)
-        if status == "ok":
-            answer: Answer = payload
-            return answer
-        if status == "syntax":
-            raise MalformedQuery(str(payload))
-        raise RefusedQuery(f"The query could not be evaluated: {payload}")
+        return _result(status, payload)
+
+    async def run_async(self, job: Job, *, timeout: float) -> Answer:
+        """As `run`, but awaits the worker's answer on the event loop instead of holding a thread.
+
+        A cancelled request (the client went away) kills its worker, which stops the query too.
+        """
+        try:
+            worker = self._idle.get_nowait()
+        except queue.Empty:  # every worker busy: wait for one in a thread, as `run` does
+            return await asyncio.to_thread(self.run, job, timeout=timeout)
+        loop = asyncio.get_running_loop()
+        healthy = False
+        try:
+            worker.conn.send(job)
+            ready: asyncio.Future[None] = loop.create_future()
+
+            def readable() -> None:
+                if not ready.done():
+                    ready.set_result(None)
+
+            descriptor = worker.conn.fileno()
+            loop.add_reader(descriptor, readable)
+            try:
+                await asyncio.wait_for(ready, timeout)
+            except TimeoutError:
+                raise QueryTimeout(
+                    f"The query ran past the {timeout:g} s deadline and was stopped.",
+                    headers={"Retry-After": "1"},
+                    deadline_seconds=timeout,
+                ) from None
+            finally:
+                loop.remove_reader(descriptor)
+            status, payload = worker.conn.recv()
+            healthy = True
+        except (EOFError, OSError):
+            raise RefusedQuery("The query made the query engine fail; its worker was replaced.") from None
+        finally:
+            if healthy:
+                self._idle.put(worker)
+            else:
+                self._replace(worker)
+        return _result(status, payload)
 
     def close(self) -> None:
         self._closed = True

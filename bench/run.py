@@ -6,7 +6,10 @@ records throughput and latency percentiles. Ratios are taken within one run, nev
 numbers from another machine. Usage:
 
     python3 bench/run.py                      # shipped data, 100k and 1M triples
-    python3 bench/run.py --sizes shipped,100000 --requests 100
+    python3 bench/run.py --sizes shipped,100000 --seconds 5
+
+The load client is wrk when installed (`apt-get install wrk`): a Python client costs about as much
+per request as the servers under test and would hide their differences.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -27,6 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
@@ -98,6 +103,25 @@ class Cell:
     p99_ms: float
 
 
+_WRK_LATENCY = re.compile(r"^\s+(50|99)(?:\.0+)?%\s+([0-9.]+)(us|ms|s)\s*$", re.M)
+_WRK_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def load_wrk(endpoint: str, query: str, *, seconds: float, threads: int) -> tuple[int, int, float, dict[str, float]]:
+    """Drive the endpoint with wrk (a C load client, so the client does not dominate the numbers)."""
+    url = f"{endpoint}?{urlencode({'query': query})}"
+    for _ in range(3):  # warm-up
+        httpx.get(url, headers={"Accept": ACCEPT}, timeout=60)
+    command = ["wrk", "-t1", f"-c{threads}", f"-d{max(1, int(seconds))}s", "--latency", "--timeout", "60s", "-H", f"Accept: {ACCEPT}", url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 120).stdout
+    done = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    errors += sum(int(n) for n in re.findall(r"Socket errors: .*?timeout (\d+)", output))
+    rate = float(re.search(r"Requests/sec:\s+([0-9.]+)", output).group(1))  # type: ignore[union-attr]
+    percentiles = {m.group(1): float(m.group(2)) * _WRK_UNITS[m.group(3)] for m in _WRK_LATENCY.finditer(output)}
+    return done - errors, errors, rate if not errors else (done - errors) / seconds, percentiles
+
+
 def load(endpoint: str, query: str, *, requests: int, seconds: float, threads: int) -> tuple[int, int, float, list[float]]:
     latencies: list[float] = []
     errors = 0
@@ -137,10 +161,15 @@ def load(endpoint: str, query: str, *, requests: int, seconds: float, threads: i
 def measure(target: str, size: str, endpoint: str, args: argparse.Namespace) -> list[Cell]:
     cells = []
     for name, query in QUERIES.items():
-        done, errors, wall, latencies = load(endpoint, query, requests=args.requests, seconds=args.seconds, threads=args.threads)
-        ordered = sorted(latencies) or [float("nan")]
-        cells.append(Cell(target, size, name, done, errors, done / wall if wall else 0.0,
-                          statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000))
+        if args.client == "wrk":
+            done, errors, rate, percentiles = load_wrk(endpoint, query, seconds=args.seconds, threads=args.threads)
+            p50, p99 = (percentiles.get(k, float("nan")) * 1000 if done else float("nan") for k in ("50", "99"))
+            cells.append(Cell(target, size, name, done, errors, rate if done else 0.0, p50, p99))
+        else:
+            done, errors, wall, latencies = load(endpoint, query, requests=args.requests, seconds=args.seconds, threads=args.threads)
+            ordered = sorted(latencies) or [float("nan")]
+            cells.append(Cell(target, size, name, done, errors, done / wall if wall else 0.0,
+                              statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000))
         cell = cells[-1]
         print(f"  {target:<15} {size:>8} {name:<9} {cell.throughput:9.1f} req/s  p50 {cell.p50_ms:8.2f} ms  p99 {cell.p99_ms:8.2f} ms",
               flush=True)
@@ -212,7 +241,9 @@ def main() -> int:
     parser.add_argument("--sizes", default="shipped,100000,1000000")
     parser.add_argument("--requests", type=int, default=200, help="requests per cell at most")
     parser.add_argument("--seconds", type=float, default=15.0, help="seconds per cell at most")
-    parser.add_argument("--threads", type=int, default=4, help="concurrent client connections")
+    parser.add_argument("--threads", type=int, default=2, help="concurrent client connections")
+    parser.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python",
+                        help="load client: wrk (Debian package, the default when installed) or a Python httpx client")
     parser.add_argument("--rdflib-max", type=int, default=1_200_000, help="largest graph to give rdflib-endpoint")
     parser.add_argument("--output", type=Path, default=PROJECT / "bench" / "results" / "latest.json")
     args = parser.parse_args()

@@ -11,12 +11,12 @@ import re
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.negotiation import GRAPH_FORMATS, body_response, negotiate
 from app.problems import BadRequest, InvalidParameter, MethodNotAllowed, NotFound
 from app.runtime import Runtime
+from app.store import execute_async
 
 router = APIRouter(tags=["Graph Store"])
 PATH = "/rdf-graph-store"
@@ -54,11 +54,11 @@ async def read_graph(request: Request) -> Response:
     if graphs:
         graph = _graph_iri(graphs[0])
         query = runtime.queries["named-graph"]
-        answer = await run_in_threadpool(runtime.store.execute, query.text, fmt=fmt, bindings={"graph": graph})
+        answer = await execute_async(runtime.store, query.text, fmt=fmt, bindings={"graph": graph})
         if answer.count == 0:
             raise NotFound(f"The store holds no graph named <{graph.value}>.")
     else:
-        answer = await run_in_threadpool(runtime.store.execute, runtime.queries["default-graph"].text, fmt=fmt)
+        answer = await execute_async(runtime.store, runtime.queries["default-graph"].text, fmt=fmt)
     return body_response(answer.body, fmt, truncated=answer.truncated)
 
 

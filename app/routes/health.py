@@ -19,7 +19,7 @@ class Health(BaseModel):
 
 
 @router.get("/health", summary="Service health")
-def health(request: Request) -> Health:
+async def health(request: Request) -> Health:
     """Answers at once, without touching the query workers, even while long queries run."""
     runtime: Runtime = request.app.state.runtime
     return Health(

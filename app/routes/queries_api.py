@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app import api_models as m
@@ -11,6 +10,7 @@ from app.negotiation import GRAPH_FORMATS, RESULT_FORMATS, body_response, by_nam
 from app.problems import InvalidParameter, NotFound
 from app.querylib import NamedQuery
 from app.runtime import Runtime
+from app.store import execute_async
 
 router = APIRouter(prefix="/api/queries", tags=["Named queries"])
 
@@ -49,5 +49,5 @@ async def run_query(request: Request, name: str) -> Response:
         detail = f"Unknown value {requested!r} for 'format'; this query answers in: {names}."
         raise InvalidParameter(detail, parameters=["format"])
     bindings = query.bind(raw, iri_base=runtime.settings.id_base)
-    answer = await run_in_threadpool(runtime.store.execute, query.text, fmt=fmt, bindings=bindings)
+    answer = await execute_async(runtime.store, query.text, fmt=fmt, bindings=bindings)
     return body_response(answer.body, fmt, truncated=answer.truncated)

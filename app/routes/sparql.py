@@ -15,6 +15,7 @@ from app.problems import BadRequest, InvalidParameter, MethodNotAllowed, Payload
 from app.results import write_triples
 from app.runtime import Runtime
 from app.service_description import PREFIXES, describe_service, measure
+from app.store import execute_async
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -82,8 +83,8 @@ async def _answer(request: Request, params: list[tuple[str, str]], query: str | 
         # Relative IRIs resolve against the endpoint (https://www.w3.org/TR/sparql11-query/#relIRIs);
         # the query's own BASE, if any, comes later and wins. Only then, so error positions stay exact.
         query = f"BASE <{_endpoint_iri(request)}>\n{query}"
-    answer = await run_in_threadpool(
-        runtime.store.execute,
+    answer = await execute_async(
+        runtime.store,
         query,
         fmt=fmt,
         default_graphs=tuple(v for k, v in params if k == "default-graph-uri"),
