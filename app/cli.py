@@ -10,6 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from app.graph import SourceFileError, load_sources, to_ntriples
+from app.namespaces import PREFIXES
 from app.negotiation import BY_NAME, GRAPH_FORMATS, RESULT_FORMATS
 from app.policy import check_query
 from app.problems import ProblemError
@@ -97,21 +98,6 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(f"{exc.title}: {exc.detail}")
     finally:
         runtime.close()
-
-
-PREFIXES = {
-    "nkg": "https://w3id.org/natokg/ontology#",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "time": "http://www.w3.org/2006/time#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "schema": "https://schema.org/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "oa": "http://www.w3.org/ns/oa#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-}
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.namespaces import PREFIXES
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DATE_TYPES = {"day": XSD + "date", "month": XSD + "gYearMonth", "year": XSD + "gYear"}
 CLASSES = {
@@ -31,14 +33,14 @@ def _iri(term: str) -> dict[str, str]:
 CONTEXT: dict[str, Any] = {
     "@version": 1.1,
     "@vocab": "https://w3id.org/natokg/api#",
-    "nkg": "https://w3id.org/natokg/ontology#",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "schema": "https://schema.org/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "nkg": PREFIXES["nkg"],
+    "org": PREFIXES["org"],
+    "prov": PREFIXES["prov"],
+    "oa": PREFIXES["oa"],
+    "schema": PREFIXES["schema"],
+    "dcterms": PREFIXES["dcterms"],
+    "rdfs": PREFIXES["rdfs"],
+    "skos": PREFIXES["skos"],
     "xsd": XSD,
     "label": "rdfs:label",
     "altLabels": "skos:altLabel",
