@@ -45,7 +45,7 @@ def read_all_triples(runtime: Runtime) -> list[ox.Triple]:
 
     :raises ProblemError: if the store cut the answer (it never should: no row limit is set).
     """
-    query = runtime.queries["dump"]
+    query = runtime.queries["default-graph"]
     answer = runtime.store.execute(query.text, fmt=BY_NAME["nt"], max_rows=2**62)
     if answer.truncated:
         raise ProblemError("The store cut the dump short.")

@@ -134,3 +134,26 @@ def test_errors(client: TestClient, url: str, status: int, parameter: str | None
 
 def test_unacceptable_is_406(client: TestClient) -> None:
     assert client.get("/api/queries/class-counts", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_triple_count_and_default_graph_agree(client: TestClient) -> None:
+    [row] = rows(client, "triple-count")
+    response = client.get("/api/queries/default-graph", headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200
+    assert int(row["triples"]) == len(response.text.strip().splitlines()) > 5000
+    assert client.get("/health").json()["triples"] == int(row["triples"])
+
+
+def test_named_graphs_are_none_in_the_shipped_data(client: TestClient) -> None:
+    assert rows(client, "named-graphs") == []
+    response = client.get(f"/api/queries/named-graph?graph={ID}graph/none", headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200
+    assert response.text.strip() == ""
+
+
+def test_coverage(client: TestClient) -> None:
+    [row] = rows(client, "coverage")
+    counts = {k: int(v) for k, v in row.items()}
+    assert counts["sourced"] == counts["facts"] > 200
+    assert counts["french"] == counts["entities"] > 250
+    assert 1 <= counts["wikidata"] < counts["entities"]

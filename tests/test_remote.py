@@ -124,7 +124,7 @@ def test_rows_are_cut_alike(client: TestClient, remote_client: TestClient) -> No
     assert (remote.truncated, remote.count) == (True, 5)
     assert remote.body == embedded.body
     assert json.loads(remote.body)["truncated"] is True
-    graph = runtime_of(client).queries["dump"].text
+    graph = runtime_of(client).queries["default-graph"].text
     embedded, remote = run_both(client, remote_client, graph, fmt=BY_NAME["nt"], max_rows=10)
     assert (remote.truncated, remote.count) == (embedded.truncated, embedded.count) == (True, 10)
 
