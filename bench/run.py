@@ -228,8 +228,8 @@ def table(cells: list[Cell]) -> str:
             if n is None:
                 continue
             ratio = f"{n.p50_ms / o.p50_ms:.2f}" if o else "-"
-            rdf = f"{r.throughput:.1f}" if r else "not run"
-            speedup = f"{n.throughput / r.throughput:.1f}" if r and r.throughput else "-"
+            rdf = ("failed" if not r.requests else f"{r.throughput:.1f}") if r else "not run"
+            speedup = f"{n.throughput / r.throughput:.1f}" if r and r.requests and r.throughput else "-"
             oxigraph = f"{o.p50_ms:.2f}" if o else "-"
             natokg = f"{n.throughput:.1f} | {n.p50_ms:.2f} | {n.p99_ms:.2f}"
             lines.append(f"| {size} | {query} | {natokg} | {oxigraph} | {ratio} | {rdf} | {speedup} |")
