@@ -11,7 +11,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
@@ -74,12 +74,16 @@ def _parent_shape(shapes: Graph, shape: URIRef) -> URIRef:
     return shape
 
 
-def _short(node: object, graph: Graph) -> str:
+def _short(node: object, graph: Graph, depth: int = 0) -> str:
+    """A prefixed name for an IRI; a blank node is named by what points at it (an interval by its membership)."""
     if isinstance(node, URIRef):
         try:
             return graph.namespace_manager.normalizeUri(node)
         except Exception:
             return str(node)
+    if isinstance(node, BNode) and depth < 3:
+        for subject, predicate in graph.subject_predicates(node):
+            return f"[{_short(predicate, graph)} of {_short(subject, graph, depth + 1)}]"
     return str(node)
 
 
@@ -198,7 +202,8 @@ def _term_text(term: object) -> str:
 
 def validate_graph(data: Graph, ontology: Graph, shapes: Graph) -> ValidationReport:
     """Validate `data` against `shapes`, with `ontology` giving the class hierarchy."""
-    results = _pyshacl_results(data, ontology, shapes) + _sparql_results(data, ontology, shapes)
+    # pyshacl can report one defect twice (directly and through an sh:node of another shape): once is enough.
+    results = list(dict.fromkeys(_pyshacl_results(data, ontology, shapes) + _sparql_results(data, ontology, shapes)))
     results.sort(key=lambda r: (r.severity != "Violation", r.source_shape, r.focus))
     return ValidationReport(results)
 

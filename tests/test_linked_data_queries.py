@@ -55,8 +55,8 @@ def test_void_partitions(client: TestClient) -> None:
         select(client, "SELECT (COUNT(*) AS ?n) WHERE { ?m org:member ?c }")[0]["n"])
 
 
-def test_dump_query_is_the_whole_graph(client: TestClient) -> None:
-    response = client.get("/api/queries/dump", headers={"Accept": "application/n-triples"})
+def test_default_graph_query_is_the_whole_graph(client: TestClient) -> None:
+    response = client.get("/api/queries/default-graph", headers={"Accept": "application/n-triples"})
     assert response.status_code == 200
     rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
     assert f"<{ID}country/FRA> <{rdf_type}> <https://w3id.org/natokg/ontology#Country> ." in response.text
