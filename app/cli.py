@@ -41,7 +41,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     runtime = _runtime(settings)
     print(f"natokg: {getattr(runtime.store, 'triple_count', '?')} triples, {len(runtime.queries)} named queries; "
           f"listening on http://{settings.host}:{settings.port}", flush=True)
-    uvicorn.run(create_app(settings, runtime=runtime), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_app(settings, runtime=runtime), host=settings.host, port=settings.port, log_level="info",
+                access_log=settings.access_log)
     return 0
 
 

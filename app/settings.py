@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     allow_remote_datasets: bool = Field(
         default=False, description="Pass FROM and dataset parameters on to a remote store, which might fetch them."
     )
+    access_log: bool = Field(default=False, description="Log every request (costs about 0.5 ms a request here).")
     workers: int = Field(default=2, ge=1, le=32, description="Query worker processes.")
 
     @field_validator("base_iri")
