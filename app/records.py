@@ -7,20 +7,34 @@ from typing import Any
 
 from fastapi import Request
 from pydantic import BaseModel
+from starlette.applications import Starlette
 from starlette.responses import Response
 
 from app import jsonld
 from app.api_models import Page
-from app.catalogue import choose_language
+from app.catalogue import Catalogue, choose_language
 from app.lookups import Lookups
 from app.negotiation import RECORD_FORMATS, body_response, negotiate
 from app.problems import InvalidParameter
+from app.search import SearchIndex
+
+
+def catalogue_of(app: Starlette) -> tuple[Catalogue, SearchIndex]:
+    """The catalogue and its search index, read from the store once (thread-safe)."""
+    state = app.state
+    with state.catalogue_lock:
+        if getattr(state, "catalogue", None) is None:
+            runtime = state.runtime
+            catalogue = Catalogue.load(runtime.store, runtime.queries, id_base=runtime.settings.id_base)
+            state.search_index = SearchIndex(catalogue)
+            state.catalogue = catalogue
+    return state.catalogue, state.search_index
 
 
 def lookups(request: Request, lang: str | None) -> Lookups:
     """The per-request lookup view, in the language of `lang` or of `Accept-Language` (else English)."""
     runtime = request.app.state.runtime
-    catalogue = request.app.state.catalogue
+    catalogue, _ = catalogue_of(request.app)
     if lang is not None and not lang.replace("-", "").isalnum():
         raise InvalidParameter(f"Parameter 'lang' must be a language tag such as en or fr; got {lang!r}.", parameters=["lang"])
     chosen = choose_language(lang, request.headers.get("accept-language"), catalogue.languages)

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
+from app.main import create_app
 from app.negotiation import BY_NAME, RESULT_FORMATS
 from app.problems import MalformedQuery, UpstreamError
 from app.querylib import NamedQuery, parse_header
@@ -305,3 +306,12 @@ def test_endpoint_must_be_http(endpoint: str) -> None:
 
 def test_empty_endpoint_means_embedded() -> None:
     assert Settings(sparql_endpoint="").sparql_endpoint is None
+
+
+def test_starts_while_the_store_is_down_and_says_so_per_request() -> None:
+    settings = Settings(sparql_endpoint=f"http://127.0.0.1:{free_port()}/query", query_timeout=5)  # nothing listens there
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/health").json()["store"] == "remote"
+        response = client.get("/api/countries")
+        assert response.status_code == 502
+        assert response.headers["content-type"] == "application/problem+json"

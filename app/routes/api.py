@@ -7,6 +7,7 @@ its sources. `Accept: application/ld+json` gives the same answer as JSON-LD with
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
@@ -17,20 +18,20 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app import api_models as m
-from app.catalogue import Catalogue
 from app.lookups import page
 from app.problems import NotFound
-from app.records import lookups, respond
-from app.search import SearchIndex
+from app.records import catalogue_of, lookups, respond
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Read labels and provenance once the main lifespan has opened the store (see app.catalogue)."""
-    runtime = app.state.runtime
-    catalogue = await run_in_threadpool(Catalogue.load, runtime.store, runtime.queries, id_base=runtime.settings.id_base)
-    app.state.catalogue = catalogue
-    app.state.search_index = SearchIndex(catalogue)
+    """Read labels and provenance once the main lifespan has opened the store (see app.catalogue).
+
+    With a remote store they are read on first use instead, so the service starts while the store is down.
+    """
+    app.state.catalogue_lock = threading.Lock()
+    if not app.state.runtime.settings.sparql_endpoint:
+        await run_in_threadpool(catalogue_of, app)
     yield
 
 

@@ -9,8 +9,7 @@ from starlette.responses import Response
 
 from app import api_models as m
 from app.problems import InvalidParameter
-from app.records import lookups, respond
-from app.search import SearchIndex
+from app.records import catalogue_of, lookups, respond
 
 router = APIRouter(prefix="/api", tags=["REST lookups"])
 
@@ -24,7 +23,7 @@ def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=20
     """Labels and acronyms in every language, ignoring case and accents ("otan", "PfP",
     "dialogue mediterraneen"); exact matches first, then prefixes, then substrings. `lang` picks the
     language of the labels shown and breaks ties."""
-    index: SearchIndex = request.app.state.search_index
+    _, index = catalogue_of(request.app)
     if type is not None and type not in index.kinds:
         raise InvalidParameter(f"Parameter 'type': unknown kind {type!r}; use one of: {', '.join(sorted(index.kinds))}.",
                                parameters=["type"])
