@@ -13,7 +13,8 @@ import multiprocessing
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -81,6 +82,30 @@ class _Worker:
         self.conn.close()
 
 
+def _past_deadline(timeout: float) -> QueryTimeout:
+    return QueryTimeout(f"The query ran past the {timeout:g} s deadline and was stopped.",
+                        headers={"Retry-After": "1"}, deadline_seconds=timeout)
+
+
+async def _readable(conn: Connection, timeout: float) -> None:
+    """Wait on the event loop until the worker's pipe has an answer (or closed), at most `timeout` s."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def signal() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    descriptor = conn.fileno()
+    loop.add_reader(descriptor, signal)
+    try:
+        await asyncio.wait_for(ready, timeout)
+    except TimeoutError:
+        raise _past_deadline(timeout) from None
+    finally:
+        loop.remove_reader(descriptor)
+
+
 def _result(status: str, payload: Any) -> Answer:
     if status == "ok":
         answer: Answer = payload
@@ -131,25 +156,11 @@ class WorkerPool:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
             raise QueryTimeout(f"No query worker became free within {timeout:g} s.", headers={"Retry-After": "1"}) from None
-        healthy = False  # whether the worker goes back to the pool, or is killed and replaced
-        try:
+        with self._leased(worker):
             worker.conn.send(job)
-            remaining = max(0.0, deadline - time.monotonic())
-            if not worker.conn.poll(remaining):
-                raise QueryTimeout(
-                    f"The query ran past the {timeout:g} s deadline and was stopped.",
-                    headers={"Retry-After": "1"},
-                    deadline_seconds=timeout,
-                )
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                raise _past_deadline(timeout)
             status, payload = worker.conn.recv()
-            healthy = True
-        except (EOFError, OSError):
-            raise RefusedQuery("The query made the query engine fail; its worker was replaced.") from None
-        finally:
-            if healthy:
-                self._idle.put(worker)
-            else:
-                self._replace(worker)
         return _result(status, payload)
 
     async def run_async(self, job: Job, *, timeout: float) -> Answer:
@@ -161,38 +172,24 @@ class WorkerPool:
             worker = self._idle.get_nowait()
         except queue.Empty:  # every worker busy: wait for one in a thread, as `run` does
             return await asyncio.to_thread(self.run, job, timeout=timeout)
-        loop = asyncio.get_running_loop()
-        healthy = False
-        try:
+        with self._leased(worker):
             worker.conn.send(job)
-            ready: asyncio.Future[None] = loop.create_future()
-
-            def readable() -> None:
-                if not ready.done():
-                    ready.set_result(None)
-
-            descriptor = worker.conn.fileno()
-            loop.add_reader(descriptor, readable)
-            try:
-                await asyncio.wait_for(ready, timeout)
-            except TimeoutError:
-                raise QueryTimeout(
-                    f"The query ran past the {timeout:g} s deadline and was stopped.",
-                    headers={"Retry-After": "1"},
-                    deadline_seconds=timeout,
-                ) from None
-            finally:
-                loop.remove_reader(descriptor)
+            await _readable(worker.conn, timeout)
             status, payload = worker.conn.recv()
-            healthy = True
-        except (EOFError, OSError):
-            raise RefusedQuery("The query made the query engine fail; its worker was replaced.") from None
-        finally:
-            if healthy:
-                self._idle.put(worker)
-            else:
-                self._replace(worker)
         return _result(status, payload)
+
+    @contextmanager
+    def _leased(self, worker: _Worker) -> Iterator[None]:
+        """Give the worker back after a clean exchange; kill and replace it after anything else."""
+        try:
+            yield
+        except (EOFError, OSError):
+            self._replace(worker)
+            raise RefusedQuery("The query made the query engine fail; its worker was replaced.") from None
+        except BaseException:  # past the deadline, or the request was cancelled: stop the query
+            self._replace(worker)
+            raise
+        self._idle.put(worker)
 
     def close(self) -> None:
         self._closed = True
