@@ -92,3 +92,18 @@ def test_swagger_ui_renders_offline(base_url: str, tmp_path: Path) -> None:
     shot = tmp_path / "docs.png"
     chromium(tmp_path / "profile", "--virtual-time-budget=20000", f"--screenshot={shot}", f"{base_url}/docs")
     assert shot.stat().st_size > 10_000
+
+
+def test_query_page_runs_a_shared_query_and_shows_a_table(base_url: str, tmp_path: Path) -> None:
+    query = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?label WHERE { "
+             "<https://w3id.org/natokg/id/framework/pfp> rdfs:label ?label } ORDER BY ?label")
+    url = str(httpx.URL(f"{base_url}/sparql", params={"query": query}))
+    dom = chromium(tmp_path / "profile", "--virtual-time-budget=10000", "--dump-dom", url)
+    assert '<th>label</th>' in dom
+    assert "<td>Partenariat pour la paix @fr</td>" in dom
+    assert "<td>Partnership for Peace @en</td>" in dom
+    assert "2 rows" in dom
+    # A malformed query shows the endpoint's problem, not a crash.
+    dom = chromium(tmp_path / "profile2", "--virtual-time-budget=10000", "--dump-dom",
+                   str(httpx.URL(f"{base_url}/sparql", params={"query": "SELECT * WHERE { ?s"})))
+    assert "400 Malformed SPARQL query" in dom

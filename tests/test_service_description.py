@@ -179,11 +179,12 @@ def test_links_the_void_description(client: TestClient) -> None:
 
 
 def test_negotiation(client: TestClient) -> None:
-    """Turtle by default and for browsers (no HTML page yet); ?format= works as at the query endpoint;
+    """Turtle by default; browsers get the query page; ?format= works as at the query endpoint;
     a type it cannot give is a 406 problem; Vary: Accept always."""
     assert client.get("/sparql").headers["content-type"].startswith("text/turtle")
     browser = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
-    assert browser.headers["content-type"].startswith("text/turtle") and browser.headers["vary"] == "Accept"
+    assert browser.headers["content-type"].startswith("text/html") and browser.headers["vary"] == "Accept"
+    assert 'id="sparql-form"' in browser.text
     assert client.get("/sparql", params={"format": "jsonld"}).headers["content-type"].startswith("application/ld+json")
     refused = client.get("/sparql", headers={"Accept": "application/sparql-results+json"})
     assert refused.status_code == 406 and refused.headers["content-type"].startswith(PROBLEM_MEDIA_TYPE)

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.negotiation import BY_NAME, GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, body_response, by_name, negotiate
+from app.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, body_response, by_name, negotiate
 from app.policy import DATASET_REFUSAL, check_query
 from app.problems import BadRequest, InvalidParameter, MethodNotAllowed, PayloadTooLarge, RefusedQuery, UnsupportedMediaType
 from app.results import write_triples
+from app.routes.query_page import query_page
 from app.runtime import Runtime
 from app.service_description import PREFIXES, describe_service, measure
 from app.store import execute_async
@@ -78,7 +79,12 @@ async def _answer(request: Request, params: list[tuple[str, str]], query: str | 
                              allow_service=settings.allow_service, allow_datasets=allow_datasets)
     if not allow_datasets and any(k in ("default-graph-uri", "named-graph-uri") for k, _ in params):
         raise RefusedQuery(DATASET_REFUSAL)
-    fmt = _choose_format(request, params, GRAPH_FORMATS if inspection.form.returns_graph else RESULT_FORMATS)
+    offered = GRAPH_FORMATS if inspection.form.returns_graph else RESULT_FORMATS
+    # A browser following a shared link (it prefers HTML) gets the query page, which runs the query.
+    unformatted = request.method == "GET" and _single(params, "format") is None and _single(params, "output") is None
+    if unformatted and negotiate(request.headers.get("accept"), (*offered, HTML)) is HTML:
+        return query_page(request, runtime, query)
+    fmt = _choose_format(request, params, offered)
     if inspection.relative_iris:
         # Relative IRIs resolve against the endpoint (https://www.w3.org/TR/sparql11-query/#relIRIs);
         # the query's own BASE, if any, comes later and wins. Only then, so error positions stay exact.
@@ -96,7 +102,8 @@ async def _answer(request: Request, params: list[tuple[str, str]], query: str | 
 async def _service_description(request: Request, params: list[tuple[str, str]]) -> Response:
     runtime: Runtime = request.app.state.runtime
     fmt = _choose_format(request, params, (*GRAPH_FORMATS, HTML))
-    fmt = BY_NAME["ttl"] if fmt is HTML else fmt  # no HTML page yet: browsers get Turtle
+    if fmt is HTML:
+        return query_page(request, runtime, None)
     size = await run_in_threadpool(measure, runtime.store, runtime.queries)
     endpoint = _endpoint_iri(request)
     triples = describe_service(endpoint, void_description=f"{endpoint.removesuffix('sparql')}.well-known/void",
