@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from app.graph import SourceFileError, load_sources, to_ntriples
+from app.graph import SourceFileError, load_sources
 from app.namespaces import PREFIXES
 from app.negotiation import BY_NAME, GRAPH_FORMATS, RESULT_FORMATS
 from app.policy import check_query
@@ -102,8 +102,14 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    sources = load_sources(settings)
-    triples = [q.triple for q in ox.parse(to_ntriples(sources.combined(), settings).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
+    """The graph exactly as the service serves it (with the derived triples): what /dumps/ holds."""
+    from app.dumps import read_all_triples
+
+    runtime = _runtime(settings.model_copy(update={"workers": 1}))
+    try:
+        triples = read_all_triples(runtime)
+    finally:
+        runtime.close()
     body = write_triples(triples, BY_NAME[args.format], prefixes=PREFIXES)
     if args.output:
         Path(args.output).write_bytes(body)

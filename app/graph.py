@@ -35,15 +35,6 @@ class Sources:
     data: Graph
     shapes: Graph
 
-    def combined(self) -> Graph:
-        """Ontology and data in one graph: what the store serves."""
-        graph = Graph()
-        for triple in self.ontology:
-            graph.add(triple)
-        for triple in self.data:
-            graph.add(triple)
-        return graph
-
 
 def load_sources(settings: Settings) -> Sources:
     """Parse every `.ttl` under ontology/, data/ and shapes/.
@@ -82,11 +73,3 @@ def turtle_documents(settings: Settings) -> list[bytes]:
             text = text.replace(f"<{CANONICAL_ID_BASE}", f"<{settings.id_base}")
         documents.append(text.encode("utf-8"))
     return documents
-
-
-def to_ntriples(graph: Graph, settings: Settings) -> str:
-    """Serialise for the store, with the data IRIs moved under the deployment's own base."""
-    text = graph.serialize(format="nt")
-    if settings.id_base != CANONICAL_ID_BASE:
-        text = text.replace(f"<{CANONICAL_ID_BASE}", f"<{settings.id_base}")
-    return text

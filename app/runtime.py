@@ -56,5 +56,6 @@ def build_runtime(settings: Settings) -> Runtime:
         report = cached_validation(settings.cache_dir, sources_digest(settings), lambda: validate_sources(load_sources(settings)))
         if not report.conforms:
             raise InvalidData(report)
-    store = open_store(turtle_documents(settings), settings)
+    derivations = [query.text for query in queries if query.name.startswith("derive-")]
+    store = open_store(turtle_documents(settings), settings, derivations=derivations)
     return Runtime(settings, store, queries, report, started)

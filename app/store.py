@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 import pyoxigraph as ox
@@ -76,11 +76,15 @@ def write_answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Tripl
 class EmbeddedStore:
     """An in-memory Oxigraph store, queried through killable worker processes."""
 
-    def __init__(self, documents: list[bytes], settings: Settings) -> None:
+    def __init__(self, documents: list[bytes], settings: Settings, *, derivations: Sequence[str] = ()) -> None:
+        """Load the Turtle `documents`, then add what each CONSTRUCT of `derivations` derives from them."""
         self._settings = settings
         self._store = ox.Store()
         for document in documents:
             self._store.bulk_load(document, format=ox.RdfFormat.TURTLE)
+        for derivation in derivations:
+            derived = [ox.Quad(t.subject, t.predicate, t.object) for t in self._store.query(derivation)]  # type: ignore[union-attr]
+            self._store.extend(derived)
         self.triple_count = len(self._store)
         self._pool = WorkerPool(self._store, evaluate, size=settings.workers)
 
@@ -157,11 +161,12 @@ async def execute_async(store: Store, query: str, **options: Any) -> Answer:
     return await asyncio.to_thread(functools.partial(store.execute, query, **options))
 
 
-def open_store(documents: list[bytes] | None, settings: Settings) -> Store:
-    """The store the settings ask for: embedded (loaded with the Turtle `documents`) or remote."""
+def open_store(documents: list[bytes] | None, settings: Settings, *, derivations: Sequence[str] = ()) -> Store:
+    """The store the settings ask for: embedded (loaded with the Turtle `documents` and what the
+    `derivations` derive from them) or remote (which holds its data already)."""
     if settings.sparql_endpoint:
         from app.remote import RemoteStore
 
         return RemoteStore(settings)
     assert documents is not None
-    return EmbeddedStore(documents, settings)
+    return EmbeddedStore(documents, settings, derivations=derivations)

@@ -20,7 +20,8 @@ def test_resource_labels(client: TestClient) -> None:
     labels = {(r["node"], r["label"]) for r in rows(client, "resource-labels", resource=f"{ID}country/FRA")}
     assert ("https://w3id.org/natokg/ontology#Country", "Pays") in labels  # its type
     assert ("https://w3id.org/natokg/ontology#isoCode", "code ISO 3166-1 alpha-3") in labels  # a predicate
-    assert (f"{ID}organisation/nato", "North Atlantic Treaty Organization") not in labels  # two hops away
+    assert (f"{ID}role/partner", "partner") not in labels  # two hops away (through a membership)
+    assert (f"{ID}organisation/nato", "North Atlantic Treaty Organization") in labels  # the derived org:memberOf
     assert (f"{ID}city/paris", "Paris") in labels  # points at it
 
 
