@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from fastapi import Request
@@ -17,6 +18,8 @@ from app.lookups import Lookups
 from app.negotiation import RECORD_FORMATS, body_response, negotiate
 from app.problems import InvalidParameter
 from app.search import SearchIndex
+
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")  # BCP 47 shape, ASCII only: it is echoed in Content-Language
 
 
 def catalogue_of(app: Starlette) -> tuple[Catalogue, SearchIndex]:
@@ -35,7 +38,7 @@ def lookups(request: Request, lang: str | None) -> Lookups:
     """The per-request lookup view, in the language of `lang` or of `Accept-Language` (else English)."""
     runtime = request.app.state.runtime
     catalogue, _ = catalogue_of(request.app)
-    if lang is not None and not lang.replace("-", "").isalnum():
+    if lang is not None and not LANGUAGE_TAG.fullmatch(lang):
         raise InvalidParameter(f"Parameter 'lang' must be a language tag such as en or fr; got {lang!r}.", parameters=["lang"])
     chosen = choose_language(lang, request.headers.get("accept-language"), catalogue.languages)
     return Lookups(runtime.store, runtime.queries, catalogue, chosen.split("-")[0])
