@@ -19,7 +19,6 @@ import pyoxigraph as ox
 from app.negotiation import Format
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 Row = Sequence[Any]  # one value per variable, None when unbound
 

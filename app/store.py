@@ -88,10 +88,6 @@ class EmbeddedStore:
         self.triple_count = len(self._store)
         self._pool = WorkerPool(self._store, evaluate, size=settings.workers)
 
-    @property
-    def workers_replaced(self) -> int:
-        return self._pool.replaced
-
     def execute(
         self,
         query: str,
@@ -145,11 +141,6 @@ def select(
     assert isinstance(solutions, ox.QuerySolutions)
     names = [v.value for v in solutions.variables]
     return [{n: s[i] for i, n in enumerate(names) if s[i] is not None} for s in solutions]
-
-
-def construct(store: Store, query: str, bindings: Mapping[str, Term] | None = None) -> list[ox.Triple]:
-    answer = store.execute(query, fmt=BY_NAME["nt"], bindings=bindings, max_rows=INTERNAL_ROW_LIMIT)
-    return [q.triple for q in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
 
 
 async def execute_async(store: Store, query: str, **options: Any) -> Answer:

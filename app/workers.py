@@ -126,7 +126,6 @@ class WorkerPool:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
-        self.replaced = 0
         for _ in range(size):
             self._add()
 
@@ -140,7 +139,6 @@ class WorkerPool:
         with self._lock:
             self._all.discard(worker)
         worker.stop(kill=True)
-        self.replaced += 1
         if not self._closed:
             self._add()
 

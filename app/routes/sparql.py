@@ -23,8 +23,6 @@ router = APIRouter(tags=["SPARQL"])
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
-KNOWN = {"query", "default-graph-uri", "named-graph-uri", "format", "output", "update",
-         "using-graph-uri", "using-named-graph-uri"}
 # Characters an IRI may not hold (SPARQL's IRIREF): an endpoint IRI built from a Host header with one
 # of these is not used, so request headers can never inject text into a query or a description.
 _SAFE_IRI = re.compile(r"^https?://[^<>\"{}|^`\\\x00-\x20]+$")
