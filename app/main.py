@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
+from app.fastlane import SparqlFastLane
 from app.problems import install_handlers
 from app.routes import api, catalog, dumps, graph_store, health, home, ontology, queries_api, resources, search, sparql
 from app.runtime import Runtime, build_runtime
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         redoc_url=None,  # likewise, ReDoc
     )
     install_handlers(app)
+    app.add_middleware(SparqlFastLane)  # plain GET /sparql of a bounded query, answered before routing
     app.include_router(sparql.router)
     app.include_router(graph_store.router)
     app.include_router(resources.router)

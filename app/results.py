@@ -31,6 +31,13 @@ RDF_FORMATS = {
     "trig": ox.RdfFormat.TRIG,
 }
 
+QUERY_RESULTS_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
 
 def _json_term(term: Any) -> dict[str, str]:
     if isinstance(term, ox.NamedNode):

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     )
     access_log: bool = Field(default=False, description="Log every request (costs about 0.5 ms a request here).")
     workers: int = Field(default=2, ge=1, le=32, description="Query worker processes.")
+    inline_budget: int = Field(
+        default=256, ge=0,
+        description="Queries of plain triple patterns (or DESCRIBE) bounded by this many triples run in the serving "
+                    "process, without a worker round trip; 0 sends every query to a worker.",
+    )
 
     @field_validator("base_iri")
     @classmethod

@@ -12,11 +12,12 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
+from app.inline import plan, within_budget
 from app.negotiation import BY_NAME, Format
 from app.querylib import inline_values
-from app.results import write_boolean, write_solutions, write_triples
+from app.results import QUERY_RESULTS_FORMATS, write_boolean, write_solutions, write_triples
 from app.settings import Settings
-from app.workers import Answer, Job, WorkerPool
+from app.workers import Answer, Job, WorkerPool, run_here
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
 
@@ -73,6 +74,23 @@ def write_answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Tripl
     return Answer("graph", write_triples(triples, fmt), truncated, len(triples))
 
 
+def evaluate_whole(store: ox.Store, job: Job) -> Answer:
+    """Run a job known to return fewer than `job.max_rows` rows (app.inline), written by Oxigraph's own serialisers.
+
+    Nothing needs cutting, so the answer is written in one call instead of row by row in Python.
+    """
+    fmt = BY_NAME[job.format_name]
+    result = store.query(job.query)
+    if isinstance(result, ox.QueryBoolean):
+        return Answer("boolean", write_boolean(bool(result), fmt))
+    if isinstance(result, ox.QuerySolutions):
+        body = result.serialize(format=QUERY_RESULTS_FORMATS[fmt.name])
+        assert body is not None  # no output file was given, so the bytes are returned
+        return Answer("solutions", body, count=None)
+    triples = list(result)
+    return Answer("graph", write_triples(triples, fmt), count=len(triples))
+
+
 class EmbeddedStore:
     """An in-memory Oxigraph store, queried through killable worker processes."""
 
@@ -99,8 +117,8 @@ class EmbeddedStore:
         default_graphs: tuple[str, ...] = (),
         named_graphs: tuple[str, ...] = (),
     ) -> Answer:
-        return self._pool.run(self._job(query, fmt, bindings, max_rows, default_graphs, named_graphs),
-                              timeout=timeout or self._settings.query_timeout)
+        job = self._job(query, fmt, bindings, max_rows, default_graphs, named_graphs)
+        return self._inline(job) or self._pool.run(job, timeout=timeout or self._settings.query_timeout)
 
     async def execute_async(
         self,
@@ -114,8 +132,21 @@ class EmbeddedStore:
         named_graphs: tuple[str, ...] = (),
     ) -> Answer:
         """As `execute`, awaited on the event loop without holding a thread (a hop costs ~0.5 ms)."""
-        return await self._pool.run_async(self._job(query, fmt, bindings, max_rows, default_graphs, named_graphs),
-                                          timeout=timeout or self._settings.query_timeout)
+        job = self._job(query, fmt, bindings, max_rows, default_graphs, named_graphs)
+        return self._inline(job) or await self._pool.run_async(job, timeout=timeout or self._settings.query_timeout)
+
+    def answer_inline(self, query: str, fmt: Format) -> Answer | None:
+        """The answer to `query` when it is small and bounded enough to run here (app.inline), else None."""
+        return self._inline(self._job(query, fmt, None, None, (), ()))
+
+    def _inline(self, job: Job) -> Answer | None:
+        budget = min(self._settings.inline_budget, job.max_rows)
+        if budget <= 0 or job.default_graphs or job.named_graphs:
+            return None
+        planned = plan(job.query)
+        if planned is None or not within_budget(self._store, planned, budget):
+            return None
+        return run_here(evaluate_whole, self._store, job)
 
     def _job(self, query: str, fmt: Format, bindings: Mapping[str, Term] | None, max_rows: int | None,
              default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]) -> Job:

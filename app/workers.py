@@ -37,10 +37,19 @@ class Answer:
     kind: str  # "solutions", "boolean" or "graph"
     body: bytes
     truncated: bool = False
-    count: int = 0  # rows or triples in the body
+    count: int | None = 0  # rows or triples in the body; None when the writer did not count them
 
 
 Evaluator = Callable[[Any, Job], Answer]
+
+
+def _outcome(evaluate: Evaluator, state: Any, job: Job) -> tuple[str, Any]:
+    try:
+        return ("ok", evaluate(state, job))
+    except SyntaxError as exc:
+        return ("syntax", str(exc))
+    except Exception as exc:  # reported to the client as a query error, never a crash
+        return ("error", f"{type(exc).__name__}: {exc}")
 
 
 def _worker_main(conn: Connection, state: Any, evaluate: Evaluator) -> None:
@@ -51,13 +60,12 @@ def _worker_main(conn: Connection, state: Any, evaluate: Evaluator) -> None:
             return
         if job is None:
             return
-        try:
-            reply: tuple[str, Any] = ("ok", evaluate(state, job))
-        except SyntaxError as exc:
-            reply = ("syntax", str(exc))
-        except Exception as exc:  # reported to the client as a query error, never a crash
-            reply = ("error", f"{type(exc).__name__}: {exc}")
-        conn.send(reply)
+        conn.send(_outcome(evaluate, state, job))
+
+
+def run_here(evaluate: Evaluator, state: Any, job: Job) -> Answer:
+    """Evaluate `job` in this process, with the errors a worker would report: only for jobs known to be short."""
+    return _result(*_outcome(evaluate, state, job))
 
 
 class _Worker:

@@ -1,0 +1,107 @@
+"""A fast lane for the commonest request: `GET /sparql?query=...` of a small, bounded query.
+
+Routing a request through FastAPI (routing, exception middleware, the response classes) costs
+about 0.17 ms here, several times what a lookup by IRI takes to evaluate in the serving process
+(app.inline). This pure ASGI middleware answers such requests itself, with the same checks, the
+same negotiation and the same headers as `app.routes.sparql`. It takes only the plain case: any
+other parameter, a refusal, an error, a browser asking for HTML or a query that needs a worker goes
+on to the application, so every problem body is still written in one place.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, by_name, negotiate
+from app.policy import check_query
+from app.problems import ProblemError
+from app.settings import Settings
+
+PATH = "/sparql"
+_PLAIN_PARAMETERS = frozenset({"query", "format", "output"})
+
+
+class SparqlFastLane:
+    """Answers plain `GET /sparql` requests for bounded queries; passes everything else to `app`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._decisions: tuple[Any, Decide] | None = None  # (the runtime they were made for, the kept decisions)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == PATH and scope["query_string"]:
+            answer = self._answer(scope)
+            if answer is not None:
+                body, fmt = answer
+                await send({"type": "http.response.start", "status": 200, "headers": [
+                    (b"content-length", str(len(body)).encode("latin-1")),
+                    (b"content-type", fmt.content_type.encode("latin-1")),
+                    (b"vary", b"Accept"),
+                ]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+    def _answer(self, scope: Scope) -> tuple[bytes, Format] | None:
+        runtime: Any = getattr(scope["app"].state, "runtime", None)
+        inline = getattr(runtime.store, "answer_inline", None) if runtime is not None else None
+        if inline is None:  # not started, or a remote store: every query goes upstream
+            return None
+        if self._decisions is None or self._decisions[0] is not runtime:
+            self._decisions = (runtime, _decider(runtime.settings))
+        decide = self._decisions[1]
+        query_string: bytes = scope["query_string"]
+        accept = next((value for key, value in scope["headers"] if key == b"accept"), None)
+        short = len(query_string) + len(accept or b"") <= CACHED_REQUEST_BYTES
+        decision = decide(query_string, accept) if short else decide.__wrapped__(query_string, accept)
+        if decision is None:
+            return None
+        query, fmt = decision
+        try:
+            answer = inline(query, fmt)
+        except ProblemError:  # the application gives the same refusal, with its problem body
+            return None
+        return None if answer is None else (answer.body, fmt)
+
+
+if TYPE_CHECKING:
+    Decide = functools._lru_cache_wrapper[tuple[str, Format] | None]
+CACHED_REQUEST_BYTES = 4096
+
+
+def _decider(settings: Settings) -> Decide:
+    """The lane's reading of a request, from its query string and Accept header only, so it can be kept.
+
+    It is None for every request the lane leaves to the application; else the query and the chosen format.
+    """
+
+    @functools.lru_cache(maxsize=1024)
+    def decide(query_string: bytes, accept_header: bytes | None) -> tuple[str, Format] | None:
+        # As Starlette reads a query string (latin-1, blank values kept), so both paths see the same parameters.
+        params = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+        values = dict(params)
+        if len(values) != len(params) or "query" not in values or not values.keys() <= _PLAIN_PARAMETERS:
+            return None
+        accept = None if accept_header is None else accept_header.decode("latin-1")
+        try:
+            inspection = check_query(values["query"], max_bytes=settings.max_query_bytes, max_nesting=settings.max_nesting,
+                                     allow_service=settings.allow_service)
+            if inspection.relative_iris:
+                return None
+            offered = GRAPH_FORMATS if inspection.form.returns_graph else RESULT_FORMATS
+            requested = values.get("format") or values.get("output")
+            if requested is not None:
+                fmt = by_name(requested, offered)
+            elif "format" in values or "output" in values:
+                fmt = negotiate(accept, offered)
+            else:
+                fmt = negotiate(accept, (*offered, HTML))  # a browser gets the query page, from the application
+        except ProblemError:  # the application gives the same refusal, with its problem body
+            return None
+        return None if fmt is None or fmt is HTML else (values["query"], fmt)
+
+    return decide
