@@ -32,18 +32,31 @@ def _runtime(settings: Settings) -> Runtime:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import socket
+
     import uvicorn
 
     from app.main import create_app
+    from app.prefork import serve_forked
 
     port = args.port if args.port is not None else settings.port
-    settings = settings.model_copy(update={"host": args.host or settings.host, "port": port})
+    update = {"host": args.host or settings.host, "port": port}
+    if args.processes is not None:
+        update["processes"] = args.processes
+    settings = Settings(**{**settings.model_dump(), **update})
     runtime = _runtime(settings)
+    if settings.processes == 1:
+        print(f"natokg: {getattr(runtime.store, 'triple_count', '?')} triples, {len(runtime.queries)} named queries; "
+              f"listening on http://{settings.host}:{settings.port}", flush=True)
+        uvicorn.run(create_app(settings, runtime=runtime), host=settings.host, port=settings.port, log_level="info",
+                    access_log=settings.access_log)
+        return 0
+    listener = socket.create_server((settings.host, settings.port), backlog=2048)
     print(f"natokg: {getattr(runtime.store, 'triple_count', '?')} triples, {len(runtime.queries)} named queries; "
-          f"listening on http://{settings.host}:{settings.port}", flush=True)
-    uvicorn.run(create_app(settings, runtime=runtime), host=settings.host, port=settings.port, log_level="info",
-                access_log=settings.access_log)
-    return 0
+          f"listening on http://{settings.host}:{listener.getsockname()[1]} with {settings.processes} processes", flush=True)
+    if settings.sparql_endpoint:  # nothing to share: each process opens its own connections upstream
+        return serve_forked(runtime, lambda: create_app(settings), listener, processes=settings.processes)
+    return serve_forked(runtime, lambda: create_app(settings, runtime=runtime), listener, processes=settings.processes)
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
@@ -150,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="validate, load and serve the graph over HTTP")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--processes", type=int, help="serving processes sharing the port (default NATOKG_PROCESSES, 1)")
     serve.set_defaults(func=cmd_serve)
     validate = commands.add_parser("validate", help="check data/ against shapes/; exit 1 on a violation")
     validate.set_defaults(func=cmd_validate)

@@ -35,7 +35,8 @@ class Settings(BaseSettings):
         default=False, description="Pass FROM and dataset parameters on to a remote store, which might fetch them."
     )
     access_log: bool = Field(default=False, description="Log every request (costs about 0.5 ms a request here).")
-    workers: int = Field(default=2, ge=1, le=32, description="Query worker processes.")
+    workers: int = Field(default=2, ge=1, le=32, description="Query worker processes (of each serving process).")
+    processes: int = Field(default=1, ge=1, le=64, description="Serving processes of `natokg serve`, forked after the load.")
     inline_budget: int = Field(
         default=256, ge=0,
         description="Queries of plain triple patterns (or DESCRIBE) bounded by this many triples run in the serving "

@@ -104,7 +104,7 @@ class EmbeddedStore:
             derived = [ox.Quad(t.subject, t.predicate, t.object) for t in self._store.query(derivation)]  # type: ignore[union-attr]
             self._store.extend(derived)
         self.triple_count = len(self._store)
-        self._pool = WorkerPool(self._store, evaluate, size=settings.workers)
+        self._pool: WorkerPool | None = WorkerPool(self._store, evaluate, size=settings.workers)
 
     def execute(
         self,
@@ -118,7 +118,7 @@ class EmbeddedStore:
         named_graphs: tuple[str, ...] = (),
     ) -> Answer:
         job = self._job(query, fmt, bindings, max_rows, default_graphs, named_graphs)
-        return self._inline(job) or self._pool.run(job, timeout=timeout or self._settings.query_timeout)
+        return self._inline(job) or self._workers().run(job, timeout=timeout or self._settings.query_timeout)
 
     async def execute_async(
         self,
@@ -133,7 +133,7 @@ class EmbeddedStore:
     ) -> Answer:
         """As `execute`, awaited on the event loop without holding a thread (a hop costs ~0.5 ms)."""
         job = self._job(query, fmt, bindings, max_rows, default_graphs, named_graphs)
-        return self._inline(job) or await self._pool.run_async(job, timeout=timeout or self._settings.query_timeout)
+        return self._inline(job) or await self._workers().run_async(job, timeout=timeout or self._settings.query_timeout)
 
     def answer_inline(self, query: str, fmt: Format) -> Answer | None:
         """The answer to `query` when it is small and bounded enough to run here (app.inline), else None."""
@@ -153,8 +153,20 @@ class EmbeddedStore:
         text = inline_values(query, bindings or {})
         return Job(text, fmt.name, max_rows or self._settings.max_rows, default_graphs, named_graphs)
 
+    def _workers(self) -> WorkerPool:
+        """The query workers, started again after `close` (as in a process forked by `app.prefork`)."""
+        if self._pool is None:
+            self._pool = WorkerPool(self._store, evaluate, size=self._settings.workers)
+        return self._pool
+
+    def start(self) -> None:
+        """Start the query workers now rather than on the first query that needs one."""
+        self._workers()
+
     def close(self) -> None:
-        self._pool.close()
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
 
 INTERNAL_ROW_LIMIT = 1_000_000
