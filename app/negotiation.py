@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import Enum
 
@@ -108,10 +109,21 @@ def _parse_accept(header: str) -> list[_Range]:
 def negotiate(accept: str | None, offered: tuple[Format, ...]) -> Format:
     """Pick the offered format the client prefers; the first offered one for `*/*` or no header.
 
+    Choices for short headers are kept (the last 1024): clients send the same few headers again.
+
     :raises NotAcceptable: when the client accepts none of them.
     """
     if not accept or not accept.strip():
         return offered[0]
+    return _cached_choice(accept, offered) if len(accept) <= 512 else _choose(accept, offered)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_choice(accept: str, offered: tuple[Format, ...]) -> Format:
+    return _choose(accept, offered)
+
+
+def _choose(accept: str, offered: tuple[Format, ...]) -> Format:
     ranges = _parse_accept(accept)
     best: tuple[float, int, int, int] | None = None
     choice: Format | None = None

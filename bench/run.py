@@ -56,6 +56,11 @@ SELECT ?s ?label WHERE { ?s rdfs:label ?label . FILTER (CONTAINS(LCASE(STR(?labe
 
 
 ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
+# The same lookup as "lookup", but each request asks for another subject, cycling through up to
+# VARIED_SUBJECTS of them: more than natokg keeps parsed queries for (1024), so this row measures
+# the uncached path, where "lookup" repeats one query text as many clients do.
+VARIED = "lookup-varied"
+VARIED_SUBJECTS = 4096
 
 
 def free_port() -> int:
@@ -107,12 +112,28 @@ _WRK_LATENCY = re.compile(r"^\s+(50|99)(?:\.0+)?%\s+([0-9.]+)(us|ms|s)\s*$", re.
 _WRK_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
 
 
-def load_wrk(endpoint: str, query: str, *, seconds: float, threads: int) -> tuple[int, int, float, dict[str, float]]:
-    """Drive the endpoint with wrk (a C load client, so the client does not dominate the numbers)."""
-    url = f"{endpoint}?{urlencode({'query': query})}"
-    for _ in range(3):  # warm-up
-        httpx.get(url, headers={"Accept": ACCEPT}, timeout=60)
-    command = ["wrk", "-t1", f"-c{threads}", f"-d{max(1, int(seconds))}s", "--latency", "--timeout", "60s", "-H", f"Accept: {ACCEPT}", url]
+def varied_lookups(subjects: list[str]) -> list[str]:
+    return [QUERIES["lookup"].replace("<https://w3id.org/natokg/id/country/FRA>", f"<{s}>") for s in subjects]
+
+
+def load_wrk(endpoint: str, queries: list[str], *, seconds: float, threads: int, workdir: Path) -> tuple[int, int, float, dict[str, float]]:
+    """Drive the endpoint with wrk (a C load client, so the client does not dominate the numbers).
+
+    One query is one URL; several are sent in turn by a Lua script, one per request.
+    """
+    url = f"{endpoint}?{urlencode({'query': queries[0]})}"
+    for query in queries[:3]:  # warm-up
+        httpx.get(f"{endpoint}?{urlencode({'query': query})}", headers={"Accept": ACCEPT}, timeout=60)
+    script: list[str] = []
+    if len(queries) > 1:
+        path = httpx.URL(endpoint).raw_path.decode()
+        lua = workdir / "varied.lua"
+        paths = ",\n".join(f"[[{path}?{urlencode({'query': q})}]]" for q in queries)
+        lua.write_text(f"paths = {{\n{paths}\n}}\ni = 0\nrequest = function()\n  i = i + 1\n"
+                       "  return wrk.format(nil, paths[(i % #paths) + 1])\nend\n")
+        script = ["-s", str(lua)]
+    command = ["wrk", "-t1", f"-c{threads}", f"-d{max(1, int(seconds))}s", "--latency", "--timeout", "60s", *script,
+               "-H", f"Accept: {ACCEPT}", url]
     output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 120).stdout
     done = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
@@ -122,7 +143,7 @@ def load_wrk(endpoint: str, query: str, *, seconds: float, threads: int) -> tupl
     return done - errors, errors, rate if not errors else (done - errors) / seconds, percentiles
 
 
-def load(endpoint: str, query: str, *, requests: int, seconds: float, threads: int) -> tuple[int, int, float, list[float]]:
+def load(endpoint: str, queries: list[str], *, requests: int, seconds: float, threads: int) -> tuple[int, int, float, list[float]]:
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -137,6 +158,7 @@ def load(endpoint: str, query: str, *, requests: int, seconds: float, threads: i
                     if remaining[0] <= 0 or time.monotonic() > stop_at:
                         return
                     remaining[0] -= 1
+                    query = queries[remaining[0] % len(queries)]
                 started = time.perf_counter()
                 response = client.post(endpoint, data={"query": query}, headers={"Accept": ACCEPT})
                 elapsed = time.perf_counter() - started
@@ -147,7 +169,7 @@ def load(endpoint: str, query: str, *, requests: int, seconds: float, threads: i
                         errors += 1
 
     with httpx.Client(timeout=60) as client:  # warm-up
-        for _ in range(3):
+        for query in (queries * 3)[:3]:
             client.post(endpoint, data={"query": query})
     started = time.perf_counter()
     pool = [threading.Thread(target=worker) for _ in range(threads)]
@@ -158,15 +180,17 @@ def load(endpoint: str, query: str, *, requests: int, seconds: float, threads: i
     return len(latencies), errors, time.perf_counter() - started, latencies
 
 
-def measure(target: str, size: str, endpoint: str, args: argparse.Namespace) -> list[Cell]:
+def measure(target: str, size: str, endpoint: str, subjects: list[str], workdir: Path, args: argparse.Namespace) -> list[Cell]:
     cells = []
-    for name, query in QUERIES.items():
+    workload = {name: [query] for name, query in QUERIES.items()}
+    workload = {"lookup": workload.pop("lookup"), VARIED: varied_lookups(subjects), **workload}
+    for name, queries in workload.items():
         if args.client == "wrk":
-            done, errors, rate, percentiles = load_wrk(endpoint, query, seconds=args.seconds, threads=args.threads)
+            done, errors, rate, percentiles = load_wrk(endpoint, queries, seconds=args.seconds, threads=args.threads, workdir=workdir)
             p50, p99 = (percentiles.get(k, float("nan")) * 1000 if done else float("nan") for k in ("50", "99"))
             cells.append(Cell(target, size, name, done, errors, rate if done else 0.0, p50, p99))
         else:
-            done, errors, wall, latencies = load(endpoint, query, requests=args.requests, seconds=args.seconds, threads=args.threads)
+            done, errors, wall, latencies = load(endpoint, queries, requests=args.requests, seconds=args.seconds, threads=args.threads)
             ordered = sorted(latencies) or [float("nan")]
             cells.append(Cell(target, size, name, done, errors, done / wall if wall else 0.0,
                               statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000))
@@ -176,29 +200,33 @@ def measure(target: str, size: str, endpoint: str, args: argparse.Namespace) -> 
     return cells
 
 
-def ntriples_of(root: Path, out: Path) -> int:
+def ntriples_of(root: Path, out: Path) -> tuple[int, list[str]]:
+    """Write the graph as N-Triples; return its size and up to VARIED_SUBJECTS of its subject IRIs, spread evenly."""
     store = ox.Store()
     for folder in ("ontology", "data"):
         for path in sorted((root / folder).glob("*.ttl")):
             store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
     store.dump(str(out), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    return len(store)
+    subjects = sorted({q.subject.value for q in store if isinstance(q.subject, ox.NamedNode)})
+    step = max(1, len(subjects) // VARIED_SUBJECTS)
+    return len(store), subjects[::step][:VARIED_SUBJECTS]
 
 
 def run_size(size: str, workdir: Path, args: argparse.Namespace) -> tuple[list[Cell], dict[str, float]]:
     root = PROJECT if size == "shipped" else generate(workdir / f"root-{size}", PROJECT, int(size))
     nt = workdir / f"{size}.nt"
-    triples = ntriples_of(root, nt)
+    triples, subjects = ntriples_of(root, nt)
     label = "shipped" if size == "shipped" else f"{triples // 1000}k"
     print(f"{label}: {triples} triples", flush=True)
     cells: list[Cell] = []
     startup: dict[str, float] = {}
 
     port = free_port()
-    env = {"NATOKG_ROOT": str(root), "NATOKG_PORT": str(port), "NATOKG_VALIDATE_ON_START": "true" if size == "shipped" else "false"}
+    env = {"NATOKG_ROOT": str(root), "NATOKG_PORT": str(port), "NATOKG_VALIDATE_ON_START": "true" if size == "shipped" else "false",
+           "NATOKG_PROCESSES": str(args.natokg_processes)}
     with server([shutil.which("natokg") or "natokg", "serve"], f"http://127.0.0.1:{port}/sparql", env=env) as ready:
         startup["natokg"] = ready
-        cells += measure("natokg", label, f"http://127.0.0.1:{port}/sparql", args)
+        cells += measure("natokg", label, f"http://127.0.0.1:{port}/sparql", subjects, workdir, args)
 
     location = workdir / f"oxigraph-{size}"
     subprocess.run(["oxigraph", "load", "--location", str(location), "--file", str(nt)], check=True, capture_output=True)
@@ -206,14 +234,14 @@ def run_size(size: str, workdir: Path, args: argparse.Namespace) -> tuple[list[C
     with server(["oxigraph", "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
                 f"http://127.0.0.1:{port}/query") as ready:
         startup["oxigraph"] = ready
-        cells += measure("oxigraph", label, f"http://127.0.0.1:{port}/query", args)
+        cells += measure("oxigraph", label, f"http://127.0.0.1:{port}/query", subjects, workdir, args)
 
     if triples <= args.rdflib_max:
         port = free_port()
         with server([shutil.which("rdflib-endpoint") or "rdflib-endpoint", "serve", str(nt), "--host", "127.0.0.1", "--port", str(port)],
                     f"http://127.0.0.1:{port}/", ready_within=1800) as ready:
             startup["rdflib-endpoint"] = ready
-            cells += measure("rdflib-endpoint", label, f"http://127.0.0.1:{port}/", args)
+            cells += measure("rdflib-endpoint", label, f"http://127.0.0.1:{port}/", subjects, workdir, args)
     return cells, startup
 
 
@@ -223,7 +251,7 @@ def table(cells: list[Cell]) -> str:
              "| rdflib-endpoint req/s | throughput ratio natokg/rdflib |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for size in dict.fromkeys(c.size for c in cells):
-        for query in QUERIES:
+        for query in ("lookup", VARIED, *list(QUERIES)[1:]):
             n, o, r = by.get(("natokg", size, query)), by.get(("oxigraph", size, query)), by.get(("rdflib-endpoint", size, query))
             if n is None:
                 continue
@@ -244,6 +272,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="concurrent client connections")
     parser.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python",
                         help="load client: wrk (Debian package, the default when installed) or a Python httpx client")
+    parser.add_argument("--natokg-processes", type=int, default=1, help="natokg's serving processes (NATOKG_PROCESSES)")
     parser.add_argument("--rdflib-max", type=int, default=1_200_000, help="largest graph to give rdflib-endpoint")
     parser.add_argument("--output", type=Path, default=PROJECT / "bench" / "results" / "latest.json")
     args = parser.parse_args()
