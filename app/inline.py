@@ -98,11 +98,16 @@ class _Reader:
 
     def iri(self, kind: str, value: str) -> ox.NamedNode:
         if kind == "iri":
-            return ox.NamedNode(value[1:-1])
-        prefix, _, local = value.partition(":")
-        if prefix not in self.prefixes:
-            raise _Unplanned  # the engine will report the undeclared prefix
-        return ox.NamedNode(self.prefixes[prefix] + local)
+            text = value[1:-1]
+        else:
+            prefix, _, local = value.partition(":")
+            if prefix not in self.prefixes:
+                raise _Unplanned  # the engine will report the undeclared prefix
+            text = self.prefixes[prefix] + local
+        try:
+            return ox.NamedNode(text)
+        except ValueError:  # not a valid IRI: the engine will report it
+            raise _Unplanned from None
 
 
 def _node(reader: _Reader, *, verb: bool = False) -> ox.NamedNode | None:

@@ -81,6 +81,9 @@ def test_planner_reads_plain_triple_patterns(query: str, patterns: list[tuple[ob
     f"SELECT * WHERE {{ <{FRA}> ?p ?o . ?o ?q \"\"\"long\"\"\" }}",
     f"SELECT * WHERE {{ <{FRA}> ?p ?o }} garbage",
     "INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }",
+    "SELECT * WHERE { <http://[x> ?p ?o }",  # not a valid IRI: the engine reports it
+    "PREFIX e: <http://[x> SELECT * WHERE { e:a ?p ?o }",
+    "DESCRIBE <http://a:b:c:[>",
     "",
 ])
 def test_planner_leaves_everything_else_to_a_worker(query: str) -> None:
@@ -204,6 +207,9 @@ def test_the_lane_leaves_errors_and_pages_to_the_application(client: TestClient)
     assert response.status_code == 406
     response = client.get("/sparql", params=[("query", "ASK {}"), ("query", "ASK {}")])
     assert response.status_code == 400
+    for query in ("SELECT * WHERE { <http://[x> ?p ?o }", "DESCRIBE <http://a:b:c:[>"):
+        response = client.get("/sparql", params={"query": query})
+        assert response.status_code == 400 and response.json()["type"].endswith("malformed-query"), response.text
     response = client.get("/sparql", params={"query": f"SELECT * WHERE {{ <{FRA}> ?p ?o }}"}, headers={"Accept": "text/html"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     response = client.get("/sparql", params={"query": "ASK {}", "format": "xml"})
