@@ -32,3 +32,25 @@ def test_no_5xx(client: TestClient, path: str) -> None:
     for body, content_type in BODIES:
         response = client.post(path, content=body, headers={"Content-Type": content_type})
         assert response.status_code < 500, (path, body, response.text[:300])
+
+
+LOOKUPS = ["SELECT ?p ?o WHERE { <https://w3id.org/natokg/id/country/FRA> ?p ?o }",
+           "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT * { ?s rdfs:label \"France\"@en ; a ?t } LIMIT 3",
+           "PREFIX c: <https://w3id.org/natokg/id/country/> DESCRIBE c:FRA <https://w3id.org/natokg/id/organisation/nato>",
+           "ASK { ?s <http://www.w3.org/2000/01/rdf-schema#label> 'x'^^<http://www.w3.org/2001/XMLSchema#string> }"]
+MUTATIONS = [*"[]<>\"'\\@^:.;,*{}?$#%é1 ", "e5", "a", "\n", "::", "<>", "_:b"]
+
+
+def test_mutated_lookups_never_get_a_5xx(client: TestClient) -> None:
+    """The in-process planner (app.inline) reads queries in the fast lane: a broken one must still get a 4xx."""
+    rng = random.Random("lookups")
+    for _ in range(300):
+        query = rng.choice(LOOKUPS)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(query) + 1)
+            cut = rng.choice([0, 0, 1])
+            query = query[:at] + rng.choice(MUTATIONS) + query[at + cut:]
+        for response in (client.get("/sparql", params={"query": query}), client.post("/sparql", data={"query": query})):
+            assert response.status_code < 500, (query, response.text[:300])
+            if response.status_code >= 400:
+                assert response.headers["content-type"] == "application/problem+json", query
