@@ -1,11 +1,12 @@
 """A fast lane for the commonest request: `GET /sparql?query=...` of a small, bounded query.
 
-Routing a request through FastAPI (routing, exception middleware, the response classes) costs
-about 0.17 ms here, several times what a lookup by IRI takes to evaluate in the serving process
-(app.inline). This pure ASGI middleware answers such requests itself, with the same checks, the
-same negotiation and the same headers as `app.routes.sparql`. It takes only the plain case: any
-other parameter, a refusal, an error, a browser asking for HTML or a query that needs a worker goes
-on to the application, so every problem body is still written in one place.
+Going through FastAPI (routing, exception middleware, the response classes) is costly here: a
+FastAPI "hello world" answers at p50 0.28-0.30 ms, a bare ASGI one at 0.11 ms (wrk, 2 connections),
+while a lookup by IRI evaluates in the serving process in about 0.03 ms (app.inline). This pure
+ASGI middleware answers such requests itself, with the same checks, the same negotiation and the
+same headers as `app.routes.sparql`. It takes only the plain case: any other parameter, a refusal,
+an error, a browser asking for HTML or a query that needs a worker goes on to the application, so
+every problem body is still written in one place.
 """
 
 from __future__ import annotations

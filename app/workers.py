@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -112,6 +113,9 @@ async def _readable(conn: Connection, timeout: float) -> None:
         raise _past_deadline(timeout) from None
     finally:
         loop.remove_reader(descriptor)
+        # uvloop leaves the descriptor non-blocking: an answer bigger than the pipe's buffer would then
+        # be read half and fail. The worker is already writing it, so a blocking read waits only for that.
+        os.set_blocking(descriptor, True)
 
 
 def _result(status: str, payload: Any) -> Answer:

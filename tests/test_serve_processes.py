@@ -82,6 +82,9 @@ def test_processes_share_the_port_and_a_dead_one_is_replaced(served: tuple[subpr
     with httpx.Client(base_url=base, timeout=30) as client:
         for query in (LOOKUP, SCAN):
             assert client.get("/sparql", params={"query": query}).status_code == 200
+        for _ in range(6):  # a worker's answer of megabytes, read whole under uvicorn's event loop (uvloop)
+            answer = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept": "text/csv"})
+            assert answer.status_code == 200 and len(answer.content) > 1_000_000, answer.text[:300]
         victim = min(first)
         os.kill(victim, signal.SIGKILL)
         wait_for(lambda: len(children(process.pid)) == 2 and victim not in children(process.pid), 30,
