@@ -75,7 +75,7 @@ def write_answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Tripl
 
 
 def evaluate_whole(store: ox.Store, job: Job) -> Answer:
-    """Run a job known to return fewer than `job.max_rows` rows (app.inline), written by Oxigraph's own serialisers.
+    """Run a job known to return at most `job.max_rows` rows (app.inline), written by Oxigraph's own serialisers.
 
     Nothing needs cutting, so the answer is written in one call instead of row by row in Python.
     """
@@ -92,7 +92,7 @@ def evaluate_whole(store: ox.Store, job: Job) -> Answer:
 
 
 class EmbeddedStore:
-    """An in-memory Oxigraph store, queried through killable worker processes."""
+    """An in-memory Oxigraph store, queried in killable worker processes (bounded queries in this one)."""
 
     def __init__(self, documents: list[bytes], settings: Settings, *, derivations: Sequence[str] = ()) -> None:
         """Load the Turtle `documents`, then add what each CONSTRUCT of `derivations` derives from them.
