@@ -48,6 +48,9 @@ def serve_forked(runtime: Runtime, make_app: Callable[[], ASGIApp], listener: so
             try:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
+                # libuv (under uvloop) otherwise accepts every pending connection in the process that woke
+                # first; one at a time lets the others take their share (as Node's cluster does).
+                os.environ.setdefault("UV_TCP_SINGLE_ACCEPT", "1")
                 start_workers = getattr(runtime.store, "start", None)  # the embedded store's own query workers
                 if start_workers is not None:
                     start_workers()
