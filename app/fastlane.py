@@ -11,15 +11,16 @@ every problem body is still written in one place.
 
 from __future__ import annotations
 
-import functools
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, by_name, negotiate
+from app.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, answer_format
 from app.policy import check_query
 from app.problems import ProblemError
+from app.recent import keep_recent
 from app.settings import Settings
 
 PATH = "/sparql"
@@ -57,8 +58,7 @@ class SparqlFastLane:
         decide = self._decisions[1]
         query_string: bytes = scope["query_string"]
         accept = next((value for key, value in scope["headers"] if key == b"accept"), None)
-        short = len(query_string) + len(accept or b"") <= CACHED_REQUEST_BYTES
-        decision = decide(query_string, accept) if short else decide.__wrapped__(query_string, accept)
+        decision = decide(query_string, accept)
         if decision is None:
             return None
         query, fmt = decision
@@ -69,8 +69,7 @@ class SparqlFastLane:
         return None if answer is None else (answer.body, fmt)
 
 
-if TYPE_CHECKING:
-    Decide = functools._lru_cache_wrapper[tuple[str, Format] | None]
+Decide = Callable[[bytes, bytes | None], tuple[str, Format] | None]
 CACHED_REQUEST_BYTES = 4096
 
 
@@ -80,7 +79,7 @@ def _decider(settings: Settings) -> Decide:
     It is None for every request the lane leaves to the application; else the query and the chosen format.
     """
 
-    @functools.lru_cache(maxsize=1024)
+    @keep_recent(max_chars=CACHED_REQUEST_BYTES)
     def decide(query_string: bytes, accept_header: bytes | None) -> tuple[str, Format] | None:
         # As Starlette reads a query string (latin-1, blank values kept), so both paths see the same parameters.
         params = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
@@ -94,15 +93,10 @@ def _decider(settings: Settings) -> Decide:
             if inspection.relative_iris:
                 return None
             offered = GRAPH_FORMATS if inspection.form.returns_graph else RESULT_FORMATS
-            requested = values.get("format") or values.get("output")
-            if requested is not None:
-                fmt = by_name(requested, offered)
-            elif "format" in values or "output" in values:
-                fmt = negotiate(accept, offered)
-            else:
-                fmt = negotiate(accept, (*offered, HTML))  # a browser gets the query page, from the application
+            fmt = answer_format(accept, offered, requested=values.get("format") or values.get("output"),
+                                page="format" not in values and "output" not in values)
         except ProblemError:  # the application gives the same refusal, with its problem body
             return None
-        return None if fmt is None or fmt is HTML else (values["query"], fmt)
+        return None if fmt is HTML else (values["query"], fmt)  # a browser's query page comes from the application
 
     return decide

@@ -18,7 +18,6 @@ never counts fewer triples than the query's patterns can match.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from app.policy import CACHED_QUERY_CHARS
+from app.recent import keep_recent
 
 MAX_PATTERNS = 16  # more triple patterns (or described IRIs) than this always go to a worker
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -173,21 +173,9 @@ def _group(reader: _Reader) -> tuple[Pattern, ...]:
     return tuple(patterns)
 
 
+@keep_recent(max_chars=CACHED_QUERY_CHARS)
 def plan(text: str) -> Plan | None:
-    """The bounded shape of `text`, or None when it is outside the planner's grammar.
-
-    Plans of short queries are kept (the last 1024), as clients send the same query texts again.
-    """
-    return _cached_plan(text) if len(text) <= CACHED_QUERY_CHARS else _plan(text)
-
-
-
-@functools.lru_cache(maxsize=1024)
-def _cached_plan(text: str) -> Plan | None:
-    return _plan(text)
-
-
-def _plan(text: str) -> Plan | None:
+    """The bounded shape of `text`, or None when it is outside the planner's grammar."""
     try:
         reader = _Reader(text)
         while reader.keyword("PREFIX"):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from enum import Enum
 
 from starlette.responses import Response
 
-from app.problems import NotAcceptable
+from app.problems import InvalidParameter, NotAcceptable
+from app.recent import keep_recent
 
 
 class Kind(Enum):
@@ -109,20 +109,14 @@ def _parse_accept(header: str) -> list[_Range]:
 def negotiate(accept: str | None, offered: tuple[Format, ...]) -> Format:
     """Pick the offered format the client prefers; the first offered one for `*/*` or no header.
 
-    Choices for short headers are kept (the last 1024): clients send the same few headers again.
-
     :raises NotAcceptable: when the client accepts none of them.
     """
     if not accept or not accept.strip():
         return offered[0]
-    return _cached_choice(accept, offered) if len(accept) <= 512 else _choose(accept, offered)
-
-
-@functools.lru_cache(maxsize=1024)
-def _cached_choice(accept: str, offered: tuple[Format, ...]) -> Format:
     return _choose(accept, offered)
 
 
+@keep_recent(max_chars=512)
 def _choose(accept: str, offered: tuple[Format, ...]) -> Format:
     ranges = _parse_accept(accept)
     best: tuple[float, int, int, int] | None = None
@@ -144,6 +138,25 @@ def _choose(accept: str, offered: tuple[Format, ...]) -> Format:
         names = ", ".join(f.media_type for f in offered)
         raise NotAcceptable(f"None of the acceptable types ({accept}) is available here. Available: {names}.")
     return choice
+
+
+def answer_format(accept: str | None, offered: tuple[Format, ...], *, requested: str | None, page: bool = False) -> Format:
+    """The format of an answer: the one `requested` by name (`format=` or `output=`), else the one
+    `Accept` prefers; with `page` (a GET naming no format), HTML when a browser prefers it.
+
+    :raises InvalidParameter: `requested` names none of the offered formats.
+    :raises NotAcceptable: `Accept` takes none of them.
+    """
+    if requested:
+        fmt = by_name(requested, offered)
+        if fmt is None:
+            names = ", ".join(f.name for f in offered)
+            raise InvalidParameter(f"Unknown value {requested!r} for 'format'; this query can answer in: {names}.",
+                                   parameters=["format"])
+        return fmt
+    if page and negotiate(accept, (*offered, HTML)) is HTML:
+        return HTML
+    return negotiate(accept, offered)
 
 
 def by_name(name: str, offered: tuple[Format, ...]) -> Format | None:

@@ -7,12 +7,12 @@ endpoint). The lexer skips comments, strings and IRIs, so `"SERVICE"` in a liter
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from enum import Enum
 
 from app.problems import PayloadTooLarge, RefusedQuery
+from app.recent import keep_recent
 
 _TOKEN = re.compile(
     r"""
@@ -53,23 +53,12 @@ class Inspection:
     relative_iris: bool = False  # an IRI reference without a scheme: it needs a base IRI to resolve
 
 
-def inspect_query(text: str) -> Inspection:
-    """Lex the query once: its form, its deepest nesting and the bare keywords it uses.
-
-    Short queries' inspections are kept (the last 1024): clients send the same texts again.
-    """
-    return _cached_inspection(text) if len(text) <= CACHED_QUERY_CHARS else _inspect(text)
-
-
 CACHED_QUERY_CHARS = 2048
 
 
-@functools.lru_cache(maxsize=1024)
-def _cached_inspection(text: str) -> Inspection:
-    return _inspect(text)
-
-
-def _inspect(text: str) -> Inspection:
+@keep_recent(max_chars=CACHED_QUERY_CHARS)
+def inspect_query(text: str) -> Inspection:
+    """Lex the query once: its form, its deepest nesting and the bare keywords it uses."""
     depth = deepest = 0
     form = QueryForm.UNKNOWN
     keywords: set[str] = set()

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, body_response, by_name, negotiate
+from app.negotiation import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, answer_format, body_response
 from app.policy import DATASET_REFUSAL, check_query
-from app.problems import BadRequest, InvalidParameter, MethodNotAllowed, PayloadTooLarge, RefusedQuery, UnsupportedMediaType
+from app.problems import BadRequest, MethodNotAllowed, PayloadTooLarge, RefusedQuery, UnsupportedMediaType
 from app.results import write_triples
 from app.routes.query_page import query_page
 from app.runtime import Runtime
@@ -53,16 +53,9 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return body
 
 
-def _choose_format(request: Request, params: list[tuple[str, str]], offered: tuple[Format, ...]) -> Format:
+def _choose_format(request: Request, params: list[tuple[str, str]], offered: tuple[Format, ...], *, page: bool = False) -> Format:
     requested = _single(params, "format") or _single(params, "output")
-    if requested is None:
-        return negotiate(request.headers.get("accept"), offered)
-    fmt = by_name(requested, offered)
-    if fmt is None:
-        names = ", ".join(f.name for f in offered)
-        raise InvalidParameter(f"Unknown value {requested!r} for 'format'; this query can answer in: {names}.",
-                               parameters=["format"])
-    return fmt
+    return answer_format(request.headers.get("accept"), offered, requested=requested, page=page)
 
 
 async def _answer(request: Request, params: list[tuple[str, str]], query: str | None) -> Response:
@@ -80,9 +73,9 @@ async def _answer(request: Request, params: list[tuple[str, str]], query: str | 
     offered = GRAPH_FORMATS if inspection.form.returns_graph else RESULT_FORMATS
     # A browser following a shared link (it prefers HTML) gets the query page, which runs the query.
     unformatted = request.method == "GET" and _single(params, "format") is None and _single(params, "output") is None
-    if unformatted and negotiate(request.headers.get("accept"), (*offered, HTML)) is HTML:
+    fmt = _choose_format(request, params, offered, page=unformatted)
+    if fmt is HTML:
         return query_page(request, runtime, query)
-    fmt = _choose_format(request, params, offered)
     if inspection.relative_iris:
         # Relative IRIs resolve against the endpoint (https://www.w3.org/TR/sparql11-query/#relIRIs);
         # the query's own BASE, if any, comes later and wins. Only then, so error positions stay exact.

@@ -1,0 +1,38 @@
+"""app.recent.keep_recent: short texts' results are kept, long ones never (so memory stays bounded)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.recent import keep_recent
+
+
+def test_short_texts_are_kept_and_long_ones_computed_each_time() -> None:
+    calls: list[tuple[str, bytes]] = []
+
+    @keep_recent(max_chars=10, maxsize=2)
+    def measure(text: str, data: bytes) -> int:
+        calls.append((text, data))
+        return len(text) + len(data)
+
+    assert [measure("abc", b"de") for _ in range(3)] == [5, 5, 5]
+    assert calls == [("abc", b"de")]  # kept
+    assert [measure("abcdefgh", b"ijk") for _ in range(2)] == [11, 11]  # 11 characters in all: over the limit
+    assert len(calls) == 3
+    measure("x", b""), measure("y", b"")  # the two most recent push "abc" out (maxsize=2)
+    measure("abc", b"de")
+    assert calls[-1] == ("abc", b"de") and len(calls) == 6
+
+
+def test_exceptions_are_not_kept() -> None:
+    calls: list[str] = []
+
+    @keep_recent(max_chars=100)
+    def refuse(text: str) -> str:
+        calls.append(text)
+        raise ValueError(text)
+
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            refuse("bad")
+    assert calls == ["bad", "bad"]
