@@ -19,6 +19,7 @@ from app.negotiation import BY_NAME, Format
 from app.problems import ProblemError
 from app.results import write_triples
 from app.runtime import Runtime
+from app.store import WHOLE
 
 DUMP_FORMATS: tuple[Format, ...] = tuple(BY_NAME[name] for name in ("ttl", "nt", "nq", "jsonld", "rdfxml"))
 NAME = "natokg"
@@ -46,7 +47,7 @@ def read_all_triples(runtime: Runtime) -> list[ox.Triple]:
     :raises ProblemError: if the store cut the answer (it never should: no row limit is set).
     """
     query = runtime.queries["default-graph"]
-    answer = runtime.store.execute(query.text, fmt=BY_NAME["nt"], max_rows=2**62)
+    answer = runtime.store.execute(query.text, fmt=BY_NAME["nt"], max_rows=WHOLE)
     if answer.truncated:
         raise ProblemError("The store cut the dump short.")
     return [quad.triple for quad in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]

@@ -175,6 +175,7 @@ class EmbeddedStore:
 
 
 INTERNAL_ROW_LIMIT = 1_000_000
+WHOLE = 2**62  # a row cap no answer reaches: for reads of whole graphs (dumps, the graph store)
 
 
 def select(

@@ -15,11 +15,10 @@ from app.dumps import DUMP_FORMATS, NAME
 from app.namespaces import DCTERMS, ONTOLOGY_IRI, RDF, VOID, XSD
 from app.querylib import QueryLibrary
 from app.settings import Settings
-from app.store import Store, select
+from app.store import WHOLE, Store, select
 
 EXAMPLE_RESOURCES = ("country/FRA", "organisation/nato", "framework/pfp", "summit/chicago-2012", "membership/nato-FRA")
 DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-_NO_LIMIT = 2**62
 
 
 @dataclass(frozen=True)
@@ -41,8 +40,8 @@ def _int(term: object) -> int:
 def compute_statistics(store: Store, queries: QueryLibrary) -> Statistics:
     """Run the three `void-*` queries."""
     totals = select(store, queries["void-statistics"].text)[0]
-    classes = select(store, queries["void-class-partitions"].text, max_rows=_NO_LIMIT)
-    properties = select(store, queries["void-property-partitions"].text, max_rows=_NO_LIMIT)
+    classes = select(store, queries["void-class-partitions"].text, max_rows=WHOLE)
+    properties = select(store, queries["void-property-partitions"].text, max_rows=WHOLE)
     return Statistics(
         triples=_int(totals["triples"]),
         distinct_subjects=_int(totals["distinctSubjects"]),

@@ -29,6 +29,7 @@ from app.querylib import NamedQuery, parse_header
 from app.remote import RemoteStore
 from app.runtime import Runtime
 from app.settings import PROJECT_ROOT, Settings
+from app.store import WHOLE
 from app.workers import Answer
 from tests.oxigraph_server import free_port
 
@@ -98,8 +99,10 @@ def test_named_query_answers_alike(client: TestClient, remote_client: TestClient
     raw = sample_parameters(query, every=every, id_base=runtime.settings.id_base)
     bindings = query.bind(raw, iri_base=runtime.settings.id_base)
     fmt = BY_NAME["nt" if query.form.returns_graph else "json"]
-    embedded, remote = run_both(client, remote_client, query.text, fmt=fmt, bindings=bindings)
+    # Whole answers: a cut one holds whichever rows each store gives first, which need not be the same rows.
+    embedded, remote = run_both(client, remote_client, query.text, fmt=fmt, bindings=bindings, max_rows=WHOLE)
     assert (remote.kind, remote.count, remote.truncated) == (embedded.kind, embedded.count, embedded.truncated)
+    assert not embedded.truncated
     assert parsed(remote) == parsed(embedded)
 
 

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from app.negotiation import GRAPH_FORMATS, body_response, negotiate
 from app.problems import BadRequest, InvalidParameter, MethodNotAllowed, NotFound
 from app.runtime import Runtime
-from app.store import execute_async
+from app.store import WHOLE, execute_async
 
 router = APIRouter(tags=["Graph Store"])
 PATH = "/rdf-graph-store"
@@ -42,7 +42,7 @@ def _graph_iri(raw: str) -> ox.NamedNode:
 async def read_graph(request: Request) -> Response:
     """The whole default graph (`?default`) or one named graph (`?graph=IRI`), in Turtle,
     N-Triples, JSON-LD or RDF/XML by `Accept`. All of natokg's data is in the default graph.
-    A graph larger than the row cap is cut, and the answer says so in `X-Natokg-Truncated`."""
+    A graph is answered whole, whatever the row cap: reading one is a download, as `/dumps` is."""
     runtime: Runtime = request.app.state.runtime
     params = request.query_params
     graphs = params.getlist("graph")
@@ -54,11 +54,11 @@ async def read_graph(request: Request) -> Response:
     if graphs:
         graph = _graph_iri(graphs[0])
         query = runtime.queries["named-graph"]
-        answer = await execute_async(runtime.store, query.text, fmt=fmt, bindings={"graph": graph})
+        answer = await execute_async(runtime.store, query.text, fmt=fmt, bindings={"graph": graph}, max_rows=WHOLE)
         if answer.count == 0:
             raise NotFound(f"The store holds no graph named <{graph.value}>.")
     else:
-        answer = await execute_async(runtime.store, runtime.queries["default-graph"].text, fmt=fmt)
+        answer = await execute_async(runtime.store, runtime.queries["default-graph"].text, fmt=fmt, max_rows=WHOLE)
     return body_response(answer.body, fmt, truncated=answer.truncated)
 
 

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app import api_models as m
-from app.negotiation import GRAPH_FORMATS, RESULT_FORMATS, body_response, by_name, negotiate
-from app.problems import InvalidParameter, NotFound
+from app.negotiation import GRAPH_FORMATS, RESULT_FORMATS, answer_format, body_response
+from app.problems import NotFound
 from app.querylib import NamedQuery
 from app.runtime import Runtime
 from app.store import execute_async
@@ -43,11 +43,7 @@ async def run_query(request: Request, name: str) -> Response:
     raw = dict(request.query_params)
     requested = raw.pop("format", None)
     offered = GRAPH_FORMATS if query.form.returns_graph else RESULT_FORMATS
-    fmt = negotiate(request.headers.get("accept"), offered) if requested is None else by_name(requested, offered)
-    if fmt is None:
-        names = ", ".join(f.name for f in offered)
-        detail = f"Unknown value {requested!r} for 'format'; this query answers in: {names}."
-        raise InvalidParameter(detail, parameters=["format"])
+    fmt = answer_format(request.headers.get("accept"), offered, requested=requested)
     bindings = query.bind(raw, iri_base=runtime.settings.id_base)
     answer = await execute_async(runtime.store, query.text, fmt=fmt, bindings=bindings)
     return body_response(answer.body, fmt, truncated=answer.truncated)
