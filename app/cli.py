@@ -45,15 +45,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         update["processes"] = args.processes
     settings = Settings(**{**settings.model_dump(), **update})
     runtime = _runtime(settings)
+    loaded = f"natokg: {getattr(runtime.store, 'triple_count', '?')} triples, {len(runtime.queries)} named queries"
     if settings.processes == 1:
-        print(f"natokg: {getattr(runtime.store, 'triple_count', '?')} triples, {len(runtime.queries)} named queries; "
-              f"listening on http://{settings.host}:{settings.port}", flush=True)
+        print(f"{loaded}; listening on http://{settings.host}:{settings.port}", flush=True)
         uvicorn.run(create_app(settings, runtime=runtime), host=settings.host, port=settings.port, log_level="info",
                     access_log=settings.access_log)
         return 0
     listener = socket.create_server((settings.host, settings.port), backlog=2048)
-    print(f"natokg: {getattr(runtime.store, 'triple_count', '?')} triples, {len(runtime.queries)} named queries; "
-          f"listening on http://{settings.host}:{listener.getsockname()[1]} with {settings.processes} processes", flush=True)
+    print(f"{loaded}; listening on http://{settings.host}:{listener.getsockname()[1]} with {settings.processes} processes", flush=True)
     if settings.sparql_endpoint:  # nothing to share: each process opens its own connections upstream
         return serve_forked(runtime, lambda: create_app(settings), listener, processes=settings.processes)
     return serve_forked(runtime, lambda: create_app(settings, runtime=runtime), listener, processes=settings.processes)

@@ -30,7 +30,7 @@ RESTART_PAUSE = 1.0  # a process that dies within this many seconds of starting 
 def serve_forked(runtime: Runtime, make_app: Callable[[], ASGIApp], listener: socket.socket, *, processes: int) -> int:
     """Serve `make_app()` on the bound `listener` from `processes` forked processes until SIGTERM or SIGINT."""
     settings = runtime.settings
-    runtime.store.close()  # each serving process starts its own query workers on first use
+    runtime.store.close()  # each serving process starts its own query workers
     children: dict[int, float] = {}
     stopping = False
 
