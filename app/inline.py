@@ -43,11 +43,12 @@ class Plan:
 
 _TOKENS = re.compile(
     r"""
-    (?P<space>(?:\s|\#[^\n\r]*)+)
+    (?P<space>(?:[\x20\t\r\n]|\#[^\n\r]*)+)
   | (?P<iri><[A-Za-z][A-Za-z0-9+.\-]*:[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<string>"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
   | (?P<var>[?$][A-Za-z0-9_]+)
-  | (?P<pname>(?:[A-Za-z][A-Za-z0-9_\-]*)?:(?:[A-Za-z0-9_](?:[A-Za-z0-9_\-]*[A-Za-z0-9_\-])?)?)
+  | (?P<pname>(?:[A-Za-z][A-Za-z0-9_\-]*)?:(?:[A-Za-z0-9_][A-Za-z0-9_\-]*)?
+      (?![A-Za-z0-9_:%\\\-]|\.[A-Za-z0-9_.:%\\\-]))  # where SPARQL's name would go on (a:b, a.b), not planned
   | (?P<number>[+\-]?(?:[0-9]*\.[0-9]+|[0-9]+)(?:[eE][+\-]?[0-9]+)?)
   | (?P<word>[A-Za-z]+)
   | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)

@@ -46,6 +46,7 @@ def workers_only() -> Iterator[TestClient]:
     (f"{RDFS}ASK {{ ?s rdfs:label 1.5e3 , true , '1'^^<http://www.w3.org/2001/XMLSchema#integer> }}",
      [(None, "http://www.w3.org/2000/01/rdf-schema#label", None)] * 3),
     ("ASK {}", []),
+    ("PREFIX ex: <http://x/> SELECT * { ?s a ex:T.}", [(None, RDF_TYPE.value, "http://x/T")]),
     ("# a comment\nSELECT * WHERE { ?s ?p ?o }", [(None, None, None)]),
 ])
 def test_planner_reads_plain_triple_patterns(query: str, patterns: list[tuple[object, object, object]]) -> None:
@@ -75,6 +76,11 @@ def test_planner_reads_plain_triple_patterns(query: str, patterns: list[tuple[ob
     "SELECT * WHERE { ex:a ?p ?o }",  # an undeclared prefix: the engine reports it
     "SELECT * WHERE { ?café ?p ?o }",  # outside the planner's ASCII names
     "PREFIX ex: <http://x/> SELECT * WHERE { ex:a.b ?p ?o }",
+    # Where a SPARQL name goes on past what the planner reads (ex:a:b, ex:a.:b, ex:a.5), it must not split it.
+    "PREFIX ex: <http://x/> PREFIX : <http://y/> SELECT * WHERE { ?s ?p ex:a:b }",
+    "PREFIX ex: <http://x/> PREFIX : <http://y/> SELECT * WHERE { ?s ?p ex:a.:b ; ?c ?d }",
+    "PREFIX ex: <http://x/> SELECT * WHERE { ?s ?p ex:a.5 }",
+    "SELECT * WHERE {\u00a0?s ?p ?o }",  # not SPARQL white space
     f"CONSTRUCT WHERE {{ <{FRA}> ?p ?o }}",
     "DESCRIBE ?s WHERE { ?s ?p ?o }",
     "DESCRIBE *",
