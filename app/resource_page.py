@@ -111,10 +111,7 @@ def _properties(graph: _Graph, data: ResourceData, site: Site) -> str:
         for p, values in sorted(graph.out.items(), key=lambda item: data.labels.get(item[0]).lower())
         if p not in skipped
     ]
-    if not rows:
-        return ""
-    return '<section id="properties"><h2>Properties <span class="fr" lang="fr">Propriétés</span></h2>' + \
-        table(("Property", "Value"), rows, css="properties") + "</section>"
+    return _section("properties", "Properties", "Propriétés", ("Property", "Value"), rows)
 
 
 def _memberships(data: ResourceData, site: Site) -> str:
@@ -136,8 +133,7 @@ def _memberships(data: ResourceData, site: Site) -> str:
          f'<a href="{esc(site.href(row["membership"].value))}">details</a>')
         for row in data.memberships if isinstance(row.get("membership"), ox.NamedNode)
     ]
-    return '<section id="memberships"><h2>Memberships <span class="fr" lang="fr">Engagements</span></h2>' + \
-        table(("Member", "Organisation", "Role", "From", "To", ""), rows, css="memberships") + "</section>"
+    return _section("memberships", "Memberships", "Engagements", ("Member", "Organisation", "Role", "From", "To", ""), rows)
 
 
 def _incoming(graph: _Graph, data: ResourceData, site: Site) -> str:
@@ -148,10 +144,15 @@ def _incoming(graph: _Graph, data: ResourceData, site: Site) -> str:
         for p, subjects in sorted(graph.incoming.items(), key=lambda item: data.labels.get(item[0]).lower())
         if p not in skipped
     ]
+    return _section("incoming", "Referenced by", "Cité par", ("Property", "From"), rows)
+
+
+def _section(name: str, title: str, title_fr: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A titled table of the page, or nothing when it has no rows."""
     if not rows:
         return ""
-    return '<section id="incoming"><h2>Referenced by <span class="fr" lang="fr">Cité par</span></h2>' + \
-        table(("Property", "From"), rows, css="incoming") + "</section>"
+    return (f'<section id="{name}"><h2>{title} <span class="fr" lang="fr">{title_fr}</span></h2>'
+            + table(headers, rows, css=name) + "</section>")
 
 
 def _sources(data: ResourceData, site: Site) -> str:
