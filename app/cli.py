@@ -162,7 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="validate, load and serve the graph over HTTP")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
-    serve.add_argument("--processes", type=int, help="serving processes sharing the port (default NATOKG_PROCESSES, 1)")
+    serve.add_argument("--processes", type=int,
+                       help="serving processes, fed connections in turn (default NATOKG_PROCESSES, else one per CPU, at most 8)")
     serve.set_defaults(func=cmd_serve)
     validate = commands.add_parser("validate", help="check data/ against shapes/; exit 1 on a violation")
     validate.set_defaults(func=cmd_validate)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -9,6 +10,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CANONICAL_BASE = "https://w3id.org/natokg/"
+MAX_DEFAULT_PROCESSES = 8
+
+
+def default_processes() -> int:
+    """One serving process per CPU this process may run on, as Oxigraph server and Fuseki use every core."""
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_DEFAULT_PROCESSES))
 
 
 class Settings(BaseSettings):
@@ -36,7 +43,10 @@ class Settings(BaseSettings):
     )
     access_log: bool = Field(default=False, description="Log every request (costs about 0.5 ms a request here).")
     workers: int = Field(default=2, ge=1, le=32, description="Query worker processes (of each serving process).")
-    processes: int = Field(default=1, ge=1, le=64, description="Serving processes of `natokg serve`, forked after the load.")
+    processes: int = Field(
+        default_factory=default_processes, ge=1, le=64,
+        description=f"Serving processes of `natokg serve`, forked after the load (default: one per CPU, at most {MAX_DEFAULT_PROCESSES}).",
+    )
     inline_budget: int = Field(
         default=256, ge=0,
         description="Queries of plain triple patterns (or DESCRIBE) bounded by this many triples run in the serving "

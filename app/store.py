@@ -14,7 +14,9 @@ import pyoxigraph as ox
 
 from app.inline import plan, within_budget
 from app.negotiation import BY_NAME, Format
+from app.policy import CACHED_QUERY_CHARS
 from app.querylib import inline_values
+from app.recent import keep_recent
 from app.results import QUERY_RESULTS_FORMATS, write_boolean, write_solutions, write_triples
 from app.settings import Settings
 from app.workers import Answer, Job, WorkerPool, run_here
@@ -110,6 +112,9 @@ class EmbeddedStore:
         self._store.extend(derived)
         self.triple_count = len(self._store)
         self._pool: WorkerPool | None = WorkerPool(self._store, evaluate, size=settings.workers)
+        # The store never changes once loaded, so whether a query text is bounded within a budget never
+        # does either: the answer is kept, like the planner's reading of the text.
+        self._bounded = keep_recent(max_chars=CACHED_QUERY_CHARS)(self._is_bounded)
 
     def execute(
         self,
@@ -148,10 +153,13 @@ class EmbeddedStore:
         budget = min(self._settings.inline_budget, job.max_rows)
         if budget <= 0 or job.default_graphs or job.named_graphs:
             return None
-        planned = plan(job.query)
-        if planned is None or not within_budget(self._store, planned, budget):
+        if not self._bounded(job.query, budget):
             return None
         return run_here(evaluate_whole, self._store, job)
+
+    def _is_bounded(self, query: str, budget: int) -> bool:
+        planned = plan(query)
+        return planned is not None and within_budget(self._store, planned, budget)
 
     def _job(self, query: str, fmt: Format, bindings: Mapping[str, Term] | None, max_rows: int | None,
              default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]) -> Job:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import os
 import shutil
 import signal
@@ -93,6 +95,62 @@ def test_processes_share_the_port_and_a_dead_one_is_replaced(served: tuple[subpr
             with httpx.Client(base_url=base, timeout=30) as fresh:
                 assert fresh.get("/sparql", params={"query": SCAN}).json()["results"]["bindings"][0]["n"]["value"].isdigit()
     assert process.poll() is None
+
+
+def socket_inodes(pid: int) -> set[int]:
+    """The inodes of the sockets process `pid` holds open."""
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                found.add(int(target[len("socket:["):-1]))
+    return found
+
+
+def server_end(server_port: int, client_port: int) -> int:
+    """The inode of the server's end of the loopback TCP connection from `client_port` (from /proc/net/tcp)."""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local_port, remote_port = int(fields[1].split(":")[1], 16), int(fields[2].split(":")[1], 16)
+        if (local_port, remote_port) == (server_port, client_port):
+            return int(fields[9])
+    raise AssertionError(f"no connection from port {client_port} to {server_port}")
+
+
+def test_connections_are_handed_to_the_processes_in_turn(served: tuple[subprocess.Popen[bytes], str]) -> None:
+    """The parent accepts and deals connections out in turn: a client's consecutive connections alternate
+    between the two processes, as the kernel's choice of whichever process woke first did not ensure."""
+    process, base = served
+    wait_for(lambda: len(children(process.pid)) == 2, 30, "two serving processes")
+    port = int(base.rsplit(":", 1)[1])
+    connections = []
+    try:
+        owners = []
+        for _ in range(6):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/health")
+            assert connection.getresponse().read()
+            connections.append(connection)  # kept open: its server end stays with the process that took it
+            inode = server_end(port, connection.sock.getsockname()[1])
+            holders = [pid for pid in children(process.pid) if inode in socket_inodes(pid)]
+            assert len(holders) == 1, holders  # one serving process holds it; the parent has let go of its copy
+            assert inode not in socket_inodes(process.pid)
+            owners.append(holders[0])
+        assert owners[0::2] == [owners[0]] * 3 and owners[1::2] == [owners[1]] * 3 and owners[0] != owners[1], owners
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+def test_serving_processes_stop_when_the_parent_dies(served: tuple[subprocess.Popen[bytes], str]) -> None:
+    process, base = served
+    httpx.get(f"{base}/sparql", params={"query": SCAN}, timeout=30).raise_for_status()
+    wait_for(lambda: all(children(c) for c in children(process.pid)), 30, "each serving process has its query workers")
+    everyone = descendants(process.pid)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    wait_for(lambda: not any(alive(pid) for pid in everyone), 30, "no serving process or worker outlives the parent")
 
 
 def test_sigterm_stops_every_process_and_worker(served: tuple[subprocess.Popen[bytes], str]) -> None:
