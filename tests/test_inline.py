@@ -236,3 +236,19 @@ def test_lookups_are_answered_while_every_worker_is_busy() -> None:
         assert time.monotonic() - started < 1.0
         assert slow.is_alive()  # the one worker is still busy with the cartesian product
         slow.join(timeout=30)
+
+
+def test_a_fault_in_the_lane_is_logged_and_the_application_answers(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = client.app.state.runtime.store  # type: ignore[attr-defined]
+    expected = client.get("/sparql", params={"query": f"SELECT ?p ?o WHERE {{ <{FRA}> ?p ?o }}"})
+
+    def broken(query: str, fmt: object) -> None:
+        raise RuntimeError("a fault of the lane's own")
+
+    monkeypatch.setattr(store, "answer_inline", broken)
+    with caplog.at_level("ERROR", logger="natokg"):
+        response = client.get("/sparql", params={"query": f"SELECT ?p ?o WHERE {{ <{FRA}> ?p ?o }}"})
+    assert response.status_code == 200 and response.content == expected.content  # the full route's answer
+    assert any("fast lane failed" in record.getMessage() and record.exc_info for record in caplog.records)
