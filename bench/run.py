@@ -222,8 +222,9 @@ def run_size(size: str, workdir: Path, args: argparse.Namespace) -> tuple[list[C
     startup: dict[str, float] = {}
 
     port = free_port()
-    env = {"NATOKG_ROOT": str(root), "NATOKG_PORT": str(port), "NATOKG_VALIDATE_ON_START": "true" if size == "shipped" else "false",
-           "NATOKG_PROCESSES": str(args.natokg_processes)}
+    env = {"NATOKG_ROOT": str(root), "NATOKG_PORT": str(port), "NATOKG_VALIDATE_ON_START": "true" if size == "shipped" else "false"}
+    if args.natokg_processes is not None:  # else natokg's default: one serving process per CPU
+        env["NATOKG_PROCESSES"] = str(args.natokg_processes)
     with server([shutil.which("natokg") or "natokg", "serve"], f"http://127.0.0.1:{port}/sparql", env=env) as ready:
         startup["natokg"] = ready
         cells += measure("natokg", label, f"http://127.0.0.1:{port}/sparql", subjects, workdir, args)
@@ -272,7 +273,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="concurrent client connections")
     parser.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python",
                         help="load client: wrk (Debian package, the default when installed) or a Python httpx client")
-    parser.add_argument("--natokg-processes", type=int, default=1, help="natokg's serving processes (NATOKG_PROCESSES)")
+    parser.add_argument("--natokg-processes", type=int, help="natokg's serving processes (NATOKG_PROCESSES; default natokg's own)")
     parser.add_argument("--rdflib-max", type=int, default=1_200_000, help="largest graph to give rdflib-endpoint")
     parser.add_argument("--output", type=Path, default=PROJECT / "bench" / "results" / "latest.json")
     args = parser.parse_args()
