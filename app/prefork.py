@@ -190,6 +190,8 @@ class HandedConnectionsServer(uvicorn.Server):
                 message, fds, _, _ = socket.recv_fds(self._channel, 16, 1)
             except (BlockingIOError, InterruptedError):
                 return
+            except OSError:  # the channel is broken: as if the parent were gone
+                message, fds = b"", []
             if not message and not fds:  # the parent is gone: finish the connections held, take no more
                 loop.remove_reader(self._channel.fileno())
                 self.should_exit = True

@@ -184,6 +184,8 @@ def measure(target: str, size: str, endpoint: str, subjects: list[str], workdir:
     cells = []
     workload = {name: [query] for name, query in QUERIES.items()}
     workload = {"lookup": workload.pop("lookup"), VARIED: varied_lookups(subjects), **workload}
+    if args.client == "wrk" and args.warmup > 0:  # unrecorded: a server just started is still settling (page faults after fork, caches)
+        load_wrk(endpoint, workload["lookup"], seconds=args.warmup, threads=args.threads, workdir=workdir)
     for name, queries in workload.items():
         if args.client == "wrk":
             done, errors, rate, percentiles = load_wrk(endpoint, queries, seconds=args.seconds, threads=args.threads, workdir=workdir)
@@ -270,6 +272,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="shipped,100000,1000000")
     parser.add_argument("--requests", type=int, default=200, help="requests per cell at most")
     parser.add_argument("--seconds", type=float, default=15.0, help="seconds per cell at most")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of unrecorded lookups against each server first (wrk)")
     parser.add_argument("--threads", type=int, default=2, help="concurrent client connections")
     parser.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python",
                         help="load client: wrk (Debian package, the default when installed) or a Python httpx client")
