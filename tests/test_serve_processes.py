@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.settings import MAX_DEFAULT_PROCESSES
 from tests.oxigraph_server import free_port
 
 LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/natokg/id/country/FRA> ?p ?o }"  # answered in the serving process
@@ -53,12 +54,13 @@ def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-u
     raise AssertionError(f"not within {timeout} s: {what}")
 
 
-@pytest.fixture
-def served() -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+@contextlib.contextmanager
+def serving(*options: str, env: dict[str, str] | None = None) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """`natokg serve` on a free port, run as an operator runs it, until the block ends."""
     command = shutil.which("natokg")
     assert command, "the natokg console script is installed by `pip install -e .`"
     port = free_port()
-    process = subprocess.Popen([command, "serve", "--port", str(port), "--processes", "2"],
+    process = subprocess.Popen([command, "serve", "--port", str(port), *options], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
 
@@ -75,6 +77,24 @@ def served() -> Iterator[tuple[subprocess.Popen[bytes], str]]:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    with serving("--processes", "2") as running:
+        yield running
+
+
+def test_the_default_is_one_serving_process_per_cpu() -> None:
+    cpus = min(len(os.sched_getaffinity(0)), MAX_DEFAULT_PROCESSES)
+    env = {key: value for key, value in os.environ.items() if key != "NATOKG_PROCESSES"} | {"NATOKG_WORKERS": "1"}
+    with serving(env=env) as (process, base):
+        httpx.get(f"{base}/sparql", params={"query": SCAN}, timeout=30).raise_for_status()
+        # N serving processes each with its one query worker; or, with one CPU, one process and its worker
+        serving_processes = cpus if cpus > 1 else 0
+        wait_for(lambda: sum(1 for child in children(process.pid) if children(child)) == serving_processes, 30,
+                 f"{serving_processes} serving processes with their query workers")
+        assert len(children(process.pid)) == (cpus if cpus > 1 else 1)
 
 
 def test_processes_share_the_port_and_a_dead_one_is_replaced(served: tuple[subprocess.Popen[bytes], str]) -> None:
