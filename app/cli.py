@@ -48,7 +48,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     runtime = _runtime(settings)
     loaded = f"natokg: {getattr(runtime.store, 'triple_count', '?')} triples, {len(runtime.queries)} named queries"
     # What start-up built lives as long as the process: later garbage collections skip it (a full one
-    # took 13-15 ms, a spike in the tail latency), and forked processes keep sharing its memory pages.
+    # took 40 ms with the app built, a spike in the tail latency), and forked processes keep sharing its pages.
     gc.collect()
     gc.freeze()
     if settings.processes == 1:

@@ -5,9 +5,9 @@ FastAPI "hello world" answers at p50 0.28-0.30 ms, a bare ASGI one at 0.11 ms (w
 while a lookup by IRI evaluates in the serving process in about 0.03 ms (app.inline). This pure
 ASGI layer, in front of FastAPI's own middleware stack (app.main.Service), answers such requests
 itself, with the same checks, the same negotiation and the same headers as `app.routes.sparql`.
-It takes only the plain case: any other parameter, a refusal,
-an error, a browser asking for HTML or a query that needs a worker goes on to the application, so
-every problem body is still written in one place.
+It takes only the plain case: any other parameter, a refusal, an error, a browser asking for HTML
+or a query that needs a worker goes on to the application, so every problem body is still written
+in one place.
 """
 
 from __future__ import annotations

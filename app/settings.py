@@ -15,7 +15,9 @@ MAX_DEFAULT_PROCESSES = 8
 
 def default_processes() -> int:
     """One serving process per CPU this process may run on, as Oxigraph server and Fuseki use every core."""
-    return max(1, min(len(os.sched_getaffinity(0)), MAX_DEFAULT_PROCESSES))
+    affinity = getattr(os, "sched_getaffinity", None)  # Linux; elsewhere, the CPUs of the machine
+    cpus = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+    return max(1, min(cpus, MAX_DEFAULT_PROCESSES))
 
 
 class Settings(BaseSettings):
