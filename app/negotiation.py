@@ -19,7 +19,7 @@ class Kind(Enum):
     RECORD = "record"  # REST lookups: plain JSON, or the same as JSON-LD
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one instance per format (FORMATS below): identity is equality, and hashing is cheap
 class Format:
     name: str  # short name, used by ?format= and by the CLI
     media_type: str
