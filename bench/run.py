@@ -135,10 +135,10 @@ def load_wrk(endpoint: str, queries: list[str], *, seconds: float, threads: int,
     command = ["wrk", "-t1", f"-c{threads}", f"-d{max(1, int(seconds))}s", "--latency", "--timeout", "60s", *script,
                "-H", f"Accept: {ACCEPT}", url]
     output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 120).stdout
-    done = int(re.search(r"(\d+) requests in", output).group(1))
+    done = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
     errors += sum(int(n) for n in re.findall(r"Socket errors: .*?timeout (\d+)", output))
-    rate = float(re.search(r"Requests/sec:\s+([0-9.]+)", output).group(1))
+    rate = float(re.search(r"Requests/sec:\s+([0-9.]+)", output).group(1))  # type: ignore[union-attr]
     percentiles = {m.group(1): float(m.group(2)) * _WRK_UNITS[m.group(3)] for m in _WRK_LATENCY.finditer(output)}
     return done - errors, errors, rate if not errors else (done - errors) / seconds, percentiles
 
