@@ -58,9 +58,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     listener = socket.create_server((settings.host, settings.port), backlog=2048)
     print(f"{loaded}; listening on http://{settings.host}:{listener.getsockname()[1]} with {settings.processes} processes", flush=True)
-    if settings.sparql_endpoint:  # nothing to share: each process opens its own connections upstream
-        return serve_forked(runtime, lambda: create_app(settings), listener, processes=settings.processes)
-    return serve_forked(runtime, lambda: create_app(settings, runtime=runtime), listener, processes=settings.processes)
+    shared = None if settings.sparql_endpoint else runtime  # a remote store: each process opens its own connections upstream
+    return serve_forked(runtime, lambda: create_app(settings, runtime=shared), listener, processes=settings.processes)
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
