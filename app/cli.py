@@ -157,6 +157,17 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     print(f"Entities with a French label         {labels['labelled']}/{labels['total']} ({labels['share']:.1%})")
     links = report["wikidata"]
     print(f"Entities linked to Wikidata          {links['linked']}/{links['total']} ({links['share']:.1%})")
+    days = report["time"]["days"]
+    print(f"Day-precise dates a quote states     {days['stated']}/{days['total']} "
+          f"({days['noted']} explained by a date note, {len(days['unexplained'])} unexplained)")
+    missing = report["time"]["open"]
+    print(f"Open periods that say nothing        {len(missing)} (no end and neither ongoingAsOf nor endUnknown, "
+          "or no start and no startUnknown)")
+    if args.verbose:
+        for item in days["unexplained"]:
+            print(f"  unstated day   {item['day']}  {item['fact']}")
+        for item in missing:
+            print(f"  open {item['missing']:<5}     {item['fact']}")
     return 0
 
 
@@ -182,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(func=cmd_export)
     stats = commands.add_parser("stats", help="coverage report: counts per class, sources, French labels")
     stats.add_argument("--json", action="store_true")
+    stats.add_argument("--verbose", "-v", action="store_true", help="list the unexplained dates and open periods")
     stats.set_defaults(func=cmd_stats)
     return parser
 

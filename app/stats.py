@@ -1,4 +1,4 @@
-"""The coverage report of `natokg stats`: instances per class, sourced facts, French labels, Wikidata links."""
+"""The coverage report of `natokg stats`: instances per class, sourced facts, French labels, Wikidata links, time checks."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from app.runtime import Runtime
 from app.store import select
+from app.timecheck import unstated_days
 
 NKG = "https://w3id.org/natokg/ontology#"
 ORG = "http://www.w3.org/ns/org#"
@@ -29,4 +30,16 @@ def coverage(runtime: Runtime) -> dict[str, Any]:
         "facts": {"total": counts["facts"], "sourced": counts["sourced"], "share": _share(counts["sourced"], counts["facts"])},
         "french_labels": {"total": counts["entities"], "labelled": counts["french"], "share": _share(counts["french"], counts["entities"])},
         "wikidata": {"total": counts["entities"], "linked": counts["wikidata"], "share": _share(counts["wikidata"], counts["entities"])},
+        "time": time_checks(runtime),
+    }
+
+
+def time_checks(runtime: Runtime) -> dict[str, Any]:
+    """Day-precise dates no quote states (unless a date note explains them) and open periods that say nothing."""
+    days, noted, unstated = unstated_days(select(runtime.store, runtime.queries["check-stated-days"].text))
+    open_ends = select(runtime.store, runtime.queries["check-open-ends"].text)
+    return {
+        "days": {"total": days, "stated": days - noted - len(unstated), "noted": noted,
+                 "unexplained": [{"fact": u.fact, "day": u.day} for u in unstated]},
+        "open": [{"fact": r["fact"].value, "missing": r["missing"].value} for r in open_ends],
     }
