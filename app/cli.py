@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from app.graph import SourceFileError, load_sources
-from app.namespaces import PREFIXES
-from app.negotiation import BY_NAME, GRAPH_FORMATS, RESULT_FORMATS
-from app.policy import check_query
-from app.problems import ProblemError
-from app.querylib import QueryFileError, parse_header
-from app.results import write_triples
-from app.runtime import InvalidData, Runtime, build_runtime
-from app.settings import Settings
-from app.store import select
-from app.validation import validate_sources
+from app.core.errors import ProblemError
+from app.core.formats import BY_NAME, GRAPH_FORMATS, RESULT_FORMATS
+from app.core.settings import Settings
+from app.core.vocab import PREFIXES
+from app.kg.runtime import InvalidData, Runtime, build_runtime
+from app.kg.sources import SourceFileError, load_sources
+from app.kg.validation import validate_sources
+from app.sparql.policy import check_query
+from app.sparql.querylib import QueryFileError, parse_header
+from app.sparql.results import write_triples
+from app.store.embedded import select
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -37,8 +37,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     import uvicorn
 
-    from app.main import create_app
-    from app.prefork import serve_forked
+    from app.web.app import create_app
+    from app.web.prefork import serve_forked
 
     port = args.port if args.port is not None else settings.port
     update = {"host": args.host or settings.host, "port": port}
@@ -119,7 +119,7 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """The graph exactly as the service serves it (with the derived triples): what /dumps/ holds."""
-    from app.dumps import read_all_triples
+    from app.linked_data.dumps import read_all_triples
 
     runtime = _runtime(settings.model_copy(update={"workers": 1}))
     try:
@@ -136,7 +136,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
-    from app.stats import coverage
+    from app.kg.coverage import coverage
 
     settings = settings.model_copy(update={"validate_on_start": False})
     runtime = _runtime(settings)

@@ -9,9 +9,9 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from app.main import create_app
-from app.settings import PROJECT_ROOT, Settings
-from app.store import select
+from app.core.settings import PROJECT_ROOT, Settings
+from app.store.embedded import select
+from app.web.app import create_app
 from tests.oxigraph_server import OxigraphServer
 
 SEED = PROJECT_ROOT.parent / "shared" / "seeds" / "investir-dans-des-partenariats-solides.fr.txt"

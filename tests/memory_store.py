@@ -11,12 +11,12 @@ from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
-from app.negotiation import Format
-from app.querylib import QueryLibrary, inline_values
-from app.runtime import Runtime
-from app.settings import Settings
-from app.store import Term, write_answer
-from app.workers import Answer
+from app.core.formats import Format
+from app.core.settings import Settings
+from app.kg.runtime import Runtime
+from app.sparql.querylib import QueryLibrary, inline_values
+from app.store.embedded import Term, write_answer
+from app.store.workers import Answer
 
 
 class MemoryStore:

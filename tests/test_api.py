@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from app.asof import Held, PartialDate, held_on
+from app.rest.asof import Held, PartialDate, held_on
 
 ID = "https://w3id.org/natokg/id/"
 

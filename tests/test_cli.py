@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from app.settings import PROJECT_ROOT
+from app.core.settings import PROJECT_ROOT
 
 
 def natokg(*args: str, root: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:

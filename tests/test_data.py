@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from app.graph import load_sources
-from app.settings import Settings
+from app.core.settings import Settings
+from app.kg.sources import load_sources
 from tests.sparql_client import select
 
 BASE = "https://w3id.org/natokg/id/"

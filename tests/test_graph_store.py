@@ -7,11 +7,11 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from app.main import create_app
-from app.negotiation import BY_NAME
-from app.problems import PROBLEM_MEDIA_TYPE
-from app.settings import Settings
-from app.store import WHOLE
+from app.core.errors import PROBLEM_MEDIA_TYPE
+from app.core.formats import BY_NAME
+from app.core.settings import Settings
+from app.store.embedded import WHOLE
+from app.web.app import create_app
 from tests.memory_store import memory_runtime
 
 SYNTAXES = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,

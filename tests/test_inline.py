@@ -1,4 +1,4 @@
-"""Small, bounded queries answered in the serving process (app.inline) and the GET fast lane (app.fastlane).
+"""Small, bounded queries answered in the serving process (app.sparql.planner) and the GET fast lane (app.web.fastlane).
 
 The shortcut must never change an answer: every query here is also answered by an app that sends
 every query to a worker (`inline_budget=0`), and the two must agree.
@@ -14,9 +14,9 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from app.inline import RDF_TYPE, Plan, plan, within_budget
-from app.main import create_app
-from app.settings import Settings
+from app.core.settings import Settings
+from app.sparql.planner import RDF_TYPE, Plan, plan, within_budget
+from app.web.app import create_app
 
 FRA = "https://w3id.org/natokg/id/country/FRA"
 RDFS = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.negotiation import GRAPH_FORMATS, RESULT_FORMATS, negotiate
-from app.problems import NotAcceptable
+from app.core.errors import NotAcceptable
+from app.core.formats import GRAPH_FORMATS, RESULT_FORMATS, negotiate
 
 
 @pytest.mark.parametrize(("accept", "expected"), [

@@ -42,7 +42,7 @@ MUTATIONS = [*"[]<>\"'\\@^:.;,*{}?$#%é1 ", "e5", "a", "\n", "::", "<>", "_:b"]
 
 
 def test_mutated_lookups_never_get_a_5xx(client: TestClient) -> None:
-    """The in-process planner (app.inline) reads queries in the fast lane: a broken one must still get a 4xx."""
+    """The in-process planner (app.sparql.planner) reads queries in the fast lane: a broken one must still get a 4xx."""
     rng = random.Random("lookups")
     for _ in range(300):
         query = rng.choice(LOOKUPS)

@@ -8,8 +8,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
-from app.graph import load_sources
-from app.settings import Settings
+from app.core.settings import Settings
+from app.kg.sources import load_sources
 
 NKG = "https://w3id.org/natokg/ontology#"
 ONTOLOGY = URIRef("https://w3id.org/natokg/ontology")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.problems import InvalidParameter
-from app.querylib import QueryLibrary, parse_header
-from app.settings import PROJECT_ROOT
+from app.core.errors import InvalidParameter
+from app.core.settings import PROJECT_ROOT
+from app.sparql.querylib import QueryLibrary, parse_header
 
 FILES = sorted((PROJECT_ROOT / "queries").glob("*.rq"))
 
@@ -64,7 +64,7 @@ def test_iri_parameter_must_be_ours() -> None:
 def test_inline_values_lands_in_the_where_group(query: str, expected: str) -> None:
     import pyoxigraph as ox
 
-    from app.querylib import inline_values
+    from app.sparql.querylib import inline_values
 
     bound = inline_values(query, {"s": ox.NamedNode("urn:x")})
     assert bound == expected

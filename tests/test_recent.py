@@ -1,10 +1,10 @@
-"""app.recent.keep_recent: short texts' results are kept, long ones never (so memory stays bounded)."""
+"""app.core.memo.keep_recent: short texts' results are kept, long ones never (so memory stays bounded)."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.recent import keep_recent
+from app.core.memo import keep_recent
 
 
 def test_short_texts_are_kept_and_long_ones_computed_each_time() -> None:

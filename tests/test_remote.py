@@ -22,15 +22,15 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from app.main import create_app
-from app.negotiation import BY_NAME, RESULT_FORMATS
-from app.problems import MalformedQuery, UpstreamError
-from app.querylib import NamedQuery, parse_header
-from app.remote import RemoteStore
-from app.runtime import Runtime
-from app.settings import PROJECT_ROOT, Settings
-from app.store import WHOLE
-from app.workers import Answer
+from app.core.errors import MalformedQuery, UpstreamError
+from app.core.formats import BY_NAME, RESULT_FORMATS
+from app.core.settings import PROJECT_ROOT, Settings
+from app.kg.runtime import Runtime
+from app.sparql.querylib import NamedQuery, parse_header
+from app.store.embedded import WHOLE
+from app.store.remote import RemoteStore
+from app.store.workers import Answer
+from app.web.app import create_app
 from tests.oxigraph_server import free_port
 
 pytestmark = pytest.mark.remote

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.search import normalise
+from app.rest.search import normalise
 
 
 def search(client: TestClient, query: str, **headers: str) -> Any:

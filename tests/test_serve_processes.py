@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.settings import MAX_DEFAULT_PROCESSES
+from app.core.settings import MAX_DEFAULT_PROCESSES
 from tests.oxigraph_server import free_port
 
 LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/natokg/id/country/FRA> ?p ?o }"  # answered in the serving process

@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDFS, XSD
 
-from app.main import create_app
-from app.negotiation import GRAPH_FORMATS, RESULT_FORMATS, W3C_FORMAT_IRIS
-from app.problems import PROBLEM_MEDIA_TYPE
+from app.core.errors import PROBLEM_MEDIA_TYPE
+from app.core.formats import GRAPH_FORMATS, RESULT_FORMATS, W3C_FORMAT_IRIS
+from app.web.app import create_app
 from tests.memory_store import memory_runtime
 from tests.w3c import MISSING, W3C_BASE, entries, manifest, suite
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from app.settings import PROJECT_ROOT
+from app.core.settings import PROJECT_ROOT
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -9,9 +9,9 @@ import pytest
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
 
-from app.graph import Sources, load_sources
-from app.settings import Settings
-from app.validation import ValidationReport, validate_graph
+from app.core.settings import Settings
+from app.kg.sources import Sources, load_sources
+from app.kg.validation import ValidationReport, validate_graph
 from tests.conftest import FIXTURES
 
 SH = Namespace("http://www.w3.org/ns/shacl#")

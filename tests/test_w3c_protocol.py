@@ -25,7 +25,7 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from app.problems import PROBLEM_MEDIA_TYPE
+from app.core.errors import PROBLEM_MEDIA_TYPE
 from tests.w3c import MISSING, W3C_BASE, entries, manifest, suite
 
 MANIFEST = f"{W3C_BASE}protocol/manifest#"

@@ -17,9 +17,9 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import RDF, URIRef
 
-from app.policy import check_query, inspect_query
-from app.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE, RefusedQuery
-from app.settings import Settings
+from app.core.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE, RefusedQuery
+from app.core.settings import Settings
+from app.sparql.policy import check_query, inspect_query
 from tests.w3c import MF, MISSING, entries, local_file, manifest, suite
 
 POSITIVE, NEGATIVE, NOT_APPLICABLE = "positive", "negative", "not-applicable"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.workers import Answer, Job, WorkerPool
+from app.store.workers import Answer, Job, WorkerPool
 
 uvloop = pytest.importorskip("uvloop", reason="uvloop comes with uvicorn[standard], a dependency; issue 4 (serving)")
 

@@ -12,7 +12,7 @@ import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 
-from app import settings
+from app.core import settings
 
 CONFORMANCE = Path(settings.PROJECT_ROOT).parent / "shared" / "conformance"
 SPARQL11 = CONFORMANCE / "w3c-rdf-tests" / "sparql" / "sparql11"

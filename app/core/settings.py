@@ -1,0 +1,94 @@
+"""Runtime settings, read from `NATOKG_*` environment variables or passed in by tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+CANONICAL_BASE = "https://w3id.org/natokg/"
+CANONICAL_ID_BASE = f"{CANONICAL_BASE}id/"
+MAX_DEFAULT_PROCESSES = 8
+
+
+def default_processes() -> int:
+    """One serving process per CPU this process may run on, as Oxigraph server and Fuseki use every core."""
+    affinity = getattr(os, "sched_getaffinity", None)  # Linux; elsewhere, the CPUs of the machine
+    cpus = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+    return max(1, min(cpus, MAX_DEFAULT_PROCESSES))
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Nothing reads the environment at import time."""
+
+    model_config = SettingsConfigDict(env_prefix="NATOKG_", extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    root: Path = Field(default=PROJECT_ROOT, description="Folder holding ontology/, data/, shapes/, queries/.")
+    base_iri: str = Field(default=CANONICAL_BASE, description="Base of the graph's IRIs, so a deployment dereferences its own.")
+    sparql_endpoint: str | None = Field(default=None, description="Remote SPARQL 1.1 endpoint; unset means the embedded store.")
+    validate_on_start: bool = True
+    cache_dir: Path | None = Field(
+        default_factory=lambda: Path.home() / ".cache" / "natokg",
+        description="Where validation reports are cached by the sources' digest; unset to validate at every start.",
+    )
+    query_timeout: float = Field(default=30.0, gt=0, description="Seconds a query may run before it is stopped.")
+    max_rows: int = Field(default=10_000, ge=1, description="Result rows returned before the answer is cut.")
+    max_query_bytes: int = Field(default=256 * 1024, ge=1, description="Largest query or request body accepted.")
+    max_nesting: int = Field(default=200, ge=1, description="Deepest nesting of brackets and braces accepted in a query.")
+    allow_service: bool = Field(default=False, description="Let users' queries use SERVICE (federation): off by default.")
+    allow_remote_datasets: bool = Field(
+        default=False, description="Pass FROM and dataset parameters on to a remote store, which might fetch them."
+    )
+    access_log: bool = Field(default=False, description="Log every request (costs about 0.5 ms a request here).")
+    workers: int = Field(default=2, ge=1, le=32, description="Query worker processes (of each serving process).")
+    processes: int = Field(
+        default_factory=default_processes, ge=1, le=64,
+        description=f"Serving processes of `natokg serve`, forked after the load (default: one per CPU, at most {MAX_DEFAULT_PROCESSES}).",
+    )
+    inline_budget: int = Field(
+        default=256, ge=0,
+        description="Queries of plain triple patterns (or DESCRIBE) bounded by this many triples run in the serving "
+                    "process, without a worker round trip; 0 sends every query to a worker.",
+    )
+
+    @field_validator("base_iri")
+    @classmethod
+    def _base_ends_with_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or not value.endswith("/"):
+            raise ValueError("base_iri must be an http(s) IRI ending with '/'")
+        return value
+
+    @field_validator("sparql_endpoint")
+    @classmethod
+    def _endpoint_is_http(cls, value: str | None) -> str | None:
+        # Only the SPARQL 1.1 Protocol over HTTP: a file: or other scheme would let a setting read local files.
+        if not value:
+            return None  # an empty NATOKG_SPARQL_ENDPOINT means the embedded store
+        if not value.lower().startswith(("http://", "https://")):
+            raise ValueError("sparql_endpoint must be an http(s) URL of a SPARQL 1.1 query endpoint")
+        return value
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.root / "shapes"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def id_base(self) -> str:
+        return f"{self.base_iri}id/"

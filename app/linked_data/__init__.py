@@ -1,0 +1,1 @@
+"""Linked data: resource descriptions, dumps, VoID, DCAT, the service description, the ontology document."""

@@ -1,0 +1,76 @@
+"""Describing one resource of the graph: choosing the representation (Accept, `?format=` or a file-name
+suffix) and reading what the RDF and HTML representations need from the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from app.core.errors import InvalidParameter, NotFound
+from app.core.formats import BY_NAME, GRAPH_FORMATS, HTML, Format, by_name, negotiate
+from app.kg.runtime import Runtime
+from app.store.embedded import select
+from app.store.workers import Answer
+from app.web.pages.resource import ResourceData, labels_from_rows
+
+OFFERED: tuple[Format, ...] = (*GRAPH_FORMATS, HTML)  # Turtle first: what `*/*` and no Accept get
+
+
+@dataclass(frozen=True)
+class Choice:
+    fmt: Format
+    negotiated: bool  # chosen from Accept (then Content-Location names the specific URL)
+
+
+def split_suffix(key: str, offered: tuple[Format, ...] = OFFERED) -> tuple[str, Format | None]:
+    """`FRA.ttl` -> (`FRA`, Turtle); a key without a known format suffix is returned whole."""
+    stem, dot, extension = key.rpartition(".")
+    fmt = next((f for f in offered if f.extension == extension), None) if dot else None
+    return (stem, fmt) if fmt and stem else (key, None)
+
+
+def choose(accept: str | None, format_param: str | None, suffix: Format | None, offered: tuple[Format, ...] = OFFERED) -> Choice:
+    """`?format=` first, then the suffix, then the Accept header.
+
+    :raises InvalidParameter: for an unknown `format` value.
+    :raises NotAcceptable: when Accept allows none of `offered`.
+    """
+    if format_param is not None:
+        fmt = by_name(format_param, offered)
+        if fmt is None:
+            names = ", ".join(f.name for f in offered)
+            raise InvalidParameter(f"Unknown value {format_param!r} for 'format'; use one of: {names}.", parameters=["format"])
+        return Choice(fmt, negotiated=False)
+    if suffix is not None:
+        return Choice(suffix, negotiated=False)
+    return Choice(negotiate(accept, offered), negotiated=True)
+
+
+def describe_rdf(runtime: Runtime, iri: str, fmt: Format) -> Answer:
+    """The resource's description (the `describe` named query) in an RDF syntax.
+
+    :raises NotFound: when the graph holds no triple about it.
+    """
+    query = runtime.queries["describe"]
+    answer = runtime.store.execute(query.text, fmt=fmt, bindings=query.bind({"resource": iri}, iri_base=runtime.settings.id_base))
+    if answer.count == 0:
+        raise NotFound(f"The graph holds nothing about <{iri}>.")
+    return answer
+
+
+def resource_data(runtime: Runtime, iri: str) -> ResourceData:
+    """What the HTML page shows: the description, the labels around it, its sources and its memberships.
+
+    :raises NotFound: when the graph holds no triple about it.
+    """
+    answer = describe_rdf(runtime, iri, BY_NAME["nt"])
+    triples = [quad.triple for quad in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
+    base = runtime.settings.id_base
+
+    def rows(name: str) -> list[dict[str, object]]:
+        query = runtime.queries[name]
+        return select(runtime.store, query.text, query.bind({"resource": iri}, iri_base=base))
+
+    labels = labels_from_rows(rows("resource-labels"))
+    return ResourceData(iri, triples, labels, rows("resource-sources"), rows("resource-memberships"))

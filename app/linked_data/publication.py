@@ -1,0 +1,90 @@
+"""What the linked-data routes build once per application and then share: the dumps, the VoID statistics
+and the ontology graph. Each is built on first use (under a lock) from the running app's runtime."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.namespace import OWL, RDF
+from starlette.requests import Request
+
+from app.kg.runtime import Runtime
+from app.kg.sources import SourceFileError
+from app.linked_data.dumps import Dumps, read_all_triples
+from app.linked_data.void import Statistics, compute_statistics
+
+
+class Publication:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._lock = threading.RLock()
+
+    @cached_property
+    def last_modified(self) -> datetime:
+        """When the published graph last changed: the newest ontology or data file in embedded mode, else
+        the moment the service started (a remote store does not tell)."""
+        if self.runtime.sources is None:
+            return datetime.fromtimestamp(self.runtime.started, UTC)
+        settings = self.runtime.settings
+        files = [*settings.ontology_dir.glob("*.ttl"), *settings.data_dir.glob("*.ttl")]
+        newest = max((f.stat().st_mtime for f in files), default=self.runtime.started)
+        return datetime.fromtimestamp(newest, UTC)
+
+    def dumps(self) -> Dumps:
+        with self._lock:
+            return self._dumps
+
+    @cached_property
+    def _dumps(self) -> Dumps:
+        return Dumps(read_all_triples(self.runtime), id_base=self.runtime.settings.id_base, last_modified=self.last_modified)
+
+    def statistics(self) -> Statistics:
+        with self._lock:
+            return self._statistics
+
+    @cached_property
+    def _statistics(self) -> Statistics:
+        return compute_statistics(self.runtime.store, self.runtime.queries)
+
+    def ontology(self) -> tuple[Graph, Graph]:
+        """(the ontology document: files that declare an owl:Ontology; every ontology file, for labels)."""
+        with self._lock:
+            return self._ontology
+
+    @cached_property
+    def _ontology(self) -> tuple[Graph, Graph]:
+        document, everything = Graph(), Graph()
+        for path in sorted(self.runtime.settings.ontology_dir.glob("*.ttl")):
+            graph = _parse(path)
+            everything += graph
+            if any(graph.subjects(RDF.type, OWL.Ontology)):
+                document += graph
+        return document, everything
+
+
+def _parse(path: Path) -> Graph:
+    try:
+        return Graph().parse(path, format="turtle")
+    except Exception as exc:  # rdflib raises several unrelated types for syntax errors
+        raise SourceFileError(f"{path}: {exc}") from exc
+
+
+_CREATE = threading.Lock()
+
+
+def publication(request: Request) -> Publication:
+    """The app's Publication, created on first use for the runtime the lifespan opened."""
+    runtime: Runtime = request.app.state.runtime
+    with _CREATE:
+        current: Publication | None = getattr(request.app.state, "publication", None)
+        if current is None or current.runtime is not runtime:
+            current = Publication(runtime)
+            request.app.state.publication = current
+        return current
+
+
+

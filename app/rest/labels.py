@@ -1,0 +1,107 @@
+"""Labels and provenance of every resource, read once at start-up, and the choice of label language.
+
+The graph is read-only while the service runs, so the REST API reads every label (`search-labels.rq`)
+and every fact's sources (`api-provenance.rq`) once and joins them to each answer in Python, instead
+of repeating the same joins in every lookup query.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from app.rest.models import Label, Ref, SourceRef
+from app.sparql.querylib import QueryLibrary
+from app.store.embedded import Store, select
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
+DEFAULT_LANGUAGE = "en"
+
+
+def choose_language(lang: str | None, accept_language: str | None, available: frozenset[str]) -> str:
+    """`lang` if given, else the client's most preferred available language (RFC 9110 12.5.4), else English."""
+    if lang:
+        return lang.lower()
+    ranked: list[tuple[float, int, str]] = []
+    for order, part in enumerate((accept_language or "").split(",")):
+        tag, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        primary = tag.split("-")[0].lower()
+        if q > 0 and primary in available:
+            ranked.append((-q, order, primary))
+    return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class LabelEntry:
+    item: str
+    property: str
+    value: str
+    lang: str
+
+
+@dataclass
+class Catalogue:
+    id_base: str
+    labels: dict[str, list[LabelEntry]] = field(default_factory=lambda: defaultdict(list))
+    sources: dict[str, list[SourceRef]] = field(default_factory=lambda: defaultdict(list))
+    quotes: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, store: Store, queries: QueryLibrary, *, id_base: str) -> Catalogue:
+        catalogue = cls(id_base)
+        for row in select(store, queries["search-labels"].text):
+            item, label = row["item"].value, row["label"]
+            if item.startswith(id_base) and isinstance(label, ox.Literal):
+                entry = LabelEntry(item, row["property"].value, label.value, label.language or "")
+                catalogue.labels[item].append(entry)
+        for row in select(store, queries["api-provenance"].text):
+            values = {k: v.value for k, v in row.items()}
+            ref = SourceRef(source=values["source"], url=values.get("url"), title=values.get("title"),
+                            passage=values.get("passage"), quote=values.get("quote"))
+            catalogue.sources[values["fact"]].append(ref)
+            if ref.passage and ref.quote:
+                catalogue.quotes[ref.passage] = ref.quote
+        return catalogue
+
+    @property
+    def languages(self) -> frozenset[str]:
+        return frozenset(e.lang for entries in self.labels.values() for e in entries if e.lang)
+
+    def knows(self, iri: str) -> bool:
+        return iri in self.labels or iri in self.sources
+
+    def label(self, iri: str, lang: str) -> Label | None:
+        """The rdfs:label (else skos:prefLabel) in `lang`, else in English, else in any language."""
+        entries = self.labels.get(iri, [])
+        for wanted in (lang, DEFAULT_LANGUAGE, None):
+            for prop in (RDFS_LABEL, SKOS_PREF):
+                for entry in entries:
+                    if entry.property == prop and (wanted is None or entry.lang.lower() == wanted):
+                        return Label(value=entry.value, lang=entry.lang)
+        return None
+
+    def alt_labels(self, iri: str) -> list[Label]:
+        return [Label(value=e.value, lang=e.lang) for e in self.labels.get(iri, []) if e.property == SKOS_ALT]
+
+    def key_type(self, iri: str) -> tuple[str, str]:
+        """(type, key) of an IRI under the id base: `.../id/summit/chicago-2012` is ("summit", "chicago-2012")."""
+        if not iri.startswith(self.id_base):
+            return "external", iri
+        kind, _, key = iri[len(self.id_base):].partition("/")
+        return kind, key
+
+    def ref(self, iri: str, lang: str) -> Ref:
+        kind, key = self.key_type(iri)
+        return Ref(id=iri, key=key, type=kind, label=self.label(iri, lang))

@@ -1,0 +1,150 @@
+"""Static checks on untrusted SPARQL text, before any parser sees it (DESIGN.md section 3).
+
+Order: size cap, then nesting-depth cap (pyoxigraph's recursive parser crashes the whole process
+on a few thousand nested brackets), then policy (no SERVICE, no LOAD, no update at the query
+endpoint). The lexer skips comments, strings and IRIs, so `"SERVICE"` in a literal is harmless.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from app.core.errors import PayloadTooLarge, RefusedQuery
+from app.core.memo import keep_recent
+
+_TOKEN = re.compile(
+    r"""
+    (?P<comment>\#[^\n\r]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+       |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<open>[({\[])
+  | (?P<close>[)}\]])
+  | (?P<word>(?<![\w:?$@.\-])[A-Za-z][A-Za-z0-9_]*(?![\w:\-]))
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+_ABSOLUTE_IRI = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]*:")
+QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+
+
+class QueryForm(Enum):
+    SELECT = "SELECT"
+    ASK = "ASK"
+    CONSTRUCT = "CONSTRUCT"
+    DESCRIBE = "DESCRIBE"
+    UPDATE = "UPDATE"
+    UNKNOWN = "UNKNOWN"
+
+    @property
+    def returns_graph(self) -> bool:
+        return self in (QueryForm.CONSTRUCT, QueryForm.DESCRIBE)
+
+
+@dataclass(frozen=True)
+class Inspection:
+    form: QueryForm
+    depth: int
+    keywords: frozenset[str]
+    relative_iris: bool = False  # an IRI reference without a scheme: it needs a base IRI to resolve
+
+
+CACHED_QUERY_CHARS = 2048
+
+
+@keep_recent(max_chars=CACHED_QUERY_CHARS)
+def inspect_query(text: str) -> Inspection:
+    """Lex the query once: its form, its deepest nesting and the bare keywords it uses."""
+    depth = deepest = 0
+    form = QueryForm.UNKNOWN
+    keywords: set[str] = set()
+    relative = False
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "open":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif kind == "close":
+            depth = max(0, depth - 1)
+        elif kind == "iri":
+            relative = relative or not _ABSOLUTE_IRI.match(match.group())
+        elif kind == "word":
+            word = match.group().upper()
+            keywords.add(word)
+            if form is QueryForm.UNKNOWN and word not in ("BASE", "PREFIX"):
+                if word in QUERY_FORMS:
+                    form = QueryForm(word)
+                elif word in UPDATE_KEYWORDS:
+                    form = QueryForm.UPDATE
+    return Inspection(form, deepest, frozenset(keywords), relative)
+
+
+def check_query(text: str, *, max_bytes: int, max_nesting: int, allow_service: bool, allow_datasets: bool = True) -> Inspection:
+    """Apply the size, depth and feature policy to a query.
+
+    :raises PayloadTooLarge: over `max_bytes` (UTF-8).
+    :raises RefusedQuery: too deeply nested, an update, or a feature that would fetch a URL.
+    """
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise PayloadTooLarge(f"The query is {size} bytes; the limit is {max_bytes} bytes.", limit=max_bytes)
+    inspection = inspect_query(text)
+    if inspection.depth > max_nesting:
+        raise RefusedQuery(
+            f"The query nests brackets or braces {inspection.depth} deep; the limit is {max_nesting}.",
+            limit=max_nesting,
+        )
+    if inspection.form is QueryForm.UPDATE:
+        raise RefusedQuery(
+            "This is a SPARQL Update; the endpoint is read-only and answers queries only "
+            "(https://www.w3.org/TR/sparql11-protocol/#query-operation)."
+        )
+    if "LOAD" in inspection.keywords:
+        raise RefusedQuery("LOAD is refused: the server never fetches a URL for a user.")
+    if "SERVICE" in inspection.keywords and not allow_service:
+        raise RefusedQuery("SERVICE (federated query) is refused: the server never fetches a URL for a user.")
+    if "FROM" in inspection.keywords and not allow_datasets:
+        raise RefusedQuery(DATASET_REFUSAL)
+    return inspection
+
+
+# Oxigraph only selects stored graphs for FROM and dataset parameters, but a remote store may
+# dereference them (Virtuoso's sponger, Jena's default dataset), so in remote mode they are refused.
+DATASET_REFUSAL = ("Dataset clauses (FROM, FROM NAMED) and default-graph-uri/named-graph-uri are refused with a remote store, "
+                   "which might fetch them: the server never fetches a URL for a user.")
+
+
+def where_group_start(text: str) -> int | None:
+    """Offset just inside the top-level WHERE group's opening brace, or None when there is none.
+
+    For CONSTRUCT the template's braces come first, so the group is the one after WHERE; the short
+    form `CONSTRUCT WHERE { ... }` has no group of its own (its braces hold a template, where
+    VALUES may not stand), so it has none.
+    """
+    depth = 0
+    form: str | None = None
+    after_where = False
+    template_seen = False
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "word" and depth == 0:
+            word = match.group().upper()
+            if form is None and word in QUERY_FORMS:
+                form = word
+            elif word == "WHERE":
+                after_where = True
+        elif kind == "open":
+            if depth == 0 and match.group() == "{" and form is not None:
+                if form != "CONSTRUCT" or (after_where and template_seen):
+                    return match.end()
+                if after_where:
+                    return None  # CONSTRUCT WHERE { ... }: the short form
+                template_seen = True
+            depth += 1
+        elif kind == "close":
+            depth = max(0, depth - 1)
+    return None

@@ -1,0 +1,1 @@
+"""The web layer: the FastAPI app, its routes, pages, negotiation responses, the fast lane and the prefork server."""

@@ -1,0 +1,41 @@
+"""The dataset described for machines: VoID at `/.well-known/void` (RFC 8615 well-known location) and
+DCAT at `/catalog` (also `/.well-known/dcat`), in Turtle, JSON-LD, N-Triples or RDF/XML."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from app.core.formats import GRAPH_FORMATS, body_response
+from app.core.vocab import PREFIXES
+from app.linked_data.dcat import dcat_triples
+from app.linked_data.describe import choose
+from app.linked_data.publication import publication
+from app.linked_data.void import void_triples
+from app.sparql.results import write_triples
+
+router = APIRouter(tags=["Linked data"])
+
+
+@router.get("/.well-known/void", summary="VoID description of the dataset")
+async def void(request: Request, format: str | None = None) -> Response:
+    """The dataset's VoID description: triple and entity counts, class and property partitions (SPARQL
+    COUNTs over the graph), example resources, the SPARQL endpoint, the dumps and the URI space.
+    Turtle by default; JSON-LD, N-Triples or RDF/XML by `Accept` or `format`."""
+    choice = choose(request.headers.get("accept"), format, None, GRAPH_FORMATS)
+    stats = await run_in_threadpool(publication(request).statistics)
+    triples = void_triples(stats, request.app.state.runtime.settings, service_base=str(request.base_url))
+    return body_response(write_triples(triples, choice.fmt, prefixes=PREFIXES), choice.fmt)
+
+
+@router.get("/catalog", summary="DCAT record of the dataset")
+@router.get("/.well-known/dcat", summary="DCAT record of the dataset (well-known address)")
+async def catalog(request: Request, format: str | None = None) -> Response:
+    """The DCAT catalog: the dataset with its license (CC BY 4.0), one distribution per dump (IANA media
+    types, download URLs) and the SPARQL endpoint as a data service. Turtle by default; JSON-LD,
+    N-Triples or RDF/XML by `Accept` or `format`."""
+    choice = choose(request.headers.get("accept"), format, None, GRAPH_FORMATS)
+    modified = publication(request).last_modified.date()
+    triples = dcat_triples(request.app.state.runtime.settings, service_base=str(request.base_url), modified=modified)
+    return body_response(write_triples(triples, choice.fmt, prefixes=PREFIXES), choice.fmt)

@@ -1,0 +1,33 @@
+"""Full dumps of the graph, ontology and data: `/dumps/natokg.{ttl,nt,nq,jsonld,rdf}`, with strong ETags,
+Last-Modified and `304 Not Modified` on revalidation (RFC 9110 section 13)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from app.core.errors import NotFound
+from app.linked_data.dumps import DUMP_FORMATS, dump_format
+from app.linked_data.publication import publication
+from app.web.conditional import conditional_response
+
+router = APIRouter(tags=["Linked data"])
+
+
+@router.get("/dumps/natokg.{extension}", summary="Download the whole graph")
+@router.head("/dumps/natokg.{extension}", include_in_schema=False)
+async def dump(request: Request, extension: str) -> Response:
+    """The whole graph (ontology and data) as Turtle (`.ttl`), N-Triples (`.nt`), N-Quads (`.nq`, default
+    graph), JSON-LD (`.jsonld`) or RDF/XML (`.rdf`). Send `If-None-Match` or `If-Modified-Since` to
+    revalidate a copy: an unchanged dump answers `304` with no body."""
+    fmt = dump_format(extension)
+    if fmt is None:
+        raise NotFound(f"No dump {request.url.path}; dumps: {', '.join(f'natokg.{f.extension}' for f in DUMP_FORMATS)}.")
+    dumps = await run_in_threadpool(publication(request).dumps)
+    built = await run_in_threadpool(dumps.get, fmt)
+    response = Response(built.body, media_type=fmt.content_type, headers={
+        "Content-Disposition": f'inline; filename="{built.filename}"',
+        "Cache-Control": "public, max-age=3600, must-revalidate",
+    })
+    return conditional_response(request.headers, built.validators, response)

@@ -1,0 +1,79 @@
+"""The human entry points: a home page linking everything the service offers, and the OpenAPI docs pages
+(Swagger UI at /docs, ReDoc at /redoc), whose scripts and styles the app serves itself (no CDN), so they
+work offline.
+
+The assets come from the `fastapi-offline` package (Swagger UI 5, ReDoc): `swagger-ui-bundle` ships
+Swagger UI 4.15, which refuses FastAPI's OpenAPI 3.1 document ("does not specify a valid version field").
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from starlette.responses import HTMLResponse, Response
+
+from app.core.formats import HTML, body_response
+from app.linked_data.dumps import DUMP_FORMATS
+from app.web.pages.html import Site, esc, page
+
+router = APIRouter(tags=["Service"])
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+DOCS_ASSETS_DIR = Path(str(files("fastapi_offline") / "static"))
+DOCS_ASSETS_PATH = "/static/docs"
+
+
+@router.get("/docs", include_in_schema=False)
+async def docs(request: Request) -> HTMLResponse:
+    root = request.scope.get("root_path", "")
+    return get_swagger_ui_html(
+        openapi_url=f"{root}{request.app.openapi_url}",
+        title=f"{request.app.title} API",
+        swagger_js_url=f"{root}{DOCS_ASSETS_PATH}/swagger-ui-bundle.js",
+        swagger_css_url=f"{root}{DOCS_ASSETS_PATH}/swagger-ui.css",
+        swagger_favicon_url=f"{root}{DOCS_ASSETS_PATH}/favicon.png",
+        swagger_ui_parameters={"validatorUrl": None},  # the default validator badge would call validator.swagger.io
+    )
+
+
+@router.get("/redoc", include_in_schema=False)
+async def redoc(request: Request) -> HTMLResponse:
+    root = request.scope.get("root_path", "")
+    return get_redoc_html(
+        openapi_url=f"{root}{request.app.openapi_url}",
+        title=f"{request.app.title} API",
+        redoc_js_url=f"{root}{DOCS_ASSETS_PATH}/redoc.standalone.js",
+        redoc_favicon_url=f"{root}{DOCS_ASSETS_PATH}/favicon.png",
+        with_google_fonts=False,
+    )
+
+
+@router.get("/", include_in_schema=False)
+async def home(request: Request) -> Response:
+    site = Site(request.scope.get("root_path", ""), request.app.state.runtime.settings.id_base)
+    cards = (
+        ("/docs", "API documentation", "Documentation de l'API", "Every operation, tried out in the browser (OpenAPI)."),
+        ("/sparql", "SPARQL endpoint", "Point d'accès SPARQL", "SPARQL 1.1 queries over the whole graph."),
+        ("/ontology", "Ontology", "Ontologie", "Classes and properties, in English and French."),
+        ("/.well-known/void", "VoID description", "Description VoID", "Triple counts, partitions, access points."),
+        ("/catalog", "DCAT catalog", "Catalogue DCAT", "The dataset, its license and its distributions."),
+        ("/id/organisation/nato", "NATO", "OTAN", "Start browsing: the organisation, its members and partners."),
+    )
+    items = "".join(
+        f'<li><a href="{esc(site.url(path))}">{esc(en)}</a> <span class="fr" lang="fr">{esc(fr)}</span><br>{esc(text)}</li>'
+        for path, en, fr, text in cards
+    )
+    dumps = " · ".join(f'<a href="{esc(site.url(f"/dumps/natokg.{f.extension}"))}">natokg.{esc(f.extension)}</a>'
+                       for f in DUMP_FORMATS)
+    body = (
+        "<h1>natokg</h1>"
+        "<p>An open knowledge graph of NATO's partnerships: who partners with NATO, through which framework, from when "
+        "until when; who met at which summit, who contributed to which operation, and which public source says so.</p>"
+        '<p lang="fr" class="label">Un graphe de connaissances ouvert sur les partenariats de l\'OTAN, '
+        "chaque fait avec sa source.</p>"
+        f'<ul class="cards">{items}</ul>'
+        f"<h2>Dumps <span class=\"fr\" lang=\"fr\">Téléchargements</span></h2><p>The whole graph (ontology and data): {dumps}</p>"
+    )
+    return body_response(page("natokg", body, site), HTML)

@@ -1,0 +1,59 @@
+"""The ontology at its own IRI (`/ontology`) and at its version IRI (`/ontology/{version}`): RDF by
+content negotiation, suffix or `?format=`, and an HTML documentation page for browsers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from rdflib import URIRef
+from rdflib.namespace import OWL
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from app.core.errors import NotFound
+from app.core.formats import HTML, body_response
+from app.core.vocab import ONTOLOGY_IRI, PREFIXES
+from app.linked_data.describe import OFFERED, choose, split_suffix
+from app.linked_data.publication import publication
+from app.sparql.results import write_triples
+from app.web.pages.html import Site
+from app.web.pages.ontology import render_ontology, to_triples
+
+router = APIRouter(tags=["Linked data"])
+
+
+async def _answer(request: Request, path: str, format: str | None, extension: str | None = None,
+                  version: str | None = None) -> Response:
+    document, everything = await run_in_threadpool(publication(request).ontology)
+    if version is not None and document.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI) != URIRef(f"{ONTOLOGY_IRI}/{version}"):
+        raise NotFound(f"No version {version!r} of the ontology; the current version IRI is "
+                       f"{document.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI)}.")
+    suffix = next((f for f in OFFERED if f.extension == extension), None)
+    if extension is not None and suffix is None:
+        raise NotFound(f"No resource at {request.url.path}.")
+    choice = choose(request.headers.get("accept"), format, suffix)
+    site = Site(request.scope.get("root_path", ""), request.app.state.runtime.settings.id_base)
+    headers = {"Content-Location": site.url(f"{path}.{choice.fmt.extension}")} if choice.negotiated else {}
+    if choice.fmt is HTML:
+        alternates = {f: site.url(f"{path}.{f.extension}") for f in OFFERED if f is not HTML}
+        return body_response(render_ontology(document, everything, site, alternates=alternates), HTML, headers=headers)
+    return body_response(write_triples(to_triples(document), choice.fmt, prefixes=PREFIXES), choice.fmt, headers=headers)
+
+
+@router.get("/ontology", summary="The natokg ontology")
+async def ontology(request: Request, format: str | None = None) -> Response:
+    """The ontology (classes, properties, their English and French labels and comments, metadata): an HTML
+    documentation page for browsers, or Turtle, N-Triples, JSON-LD or RDF/XML by `Accept` or `format`."""
+    return await _answer(request, "/ontology", format)
+
+
+@router.get("/ontology.{extension}", summary="The natokg ontology in one syntax")
+async def ontology_file(request: Request, extension: str) -> Response:
+    """The ontology in the syntax its suffix names: `.ttl`, `.nt`, `.jsonld`, `.rdf` or `.html`."""
+    return await _answer(request, "/ontology", None, extension)
+
+
+@router.get("/ontology/{version}", summary="A version of the natokg ontology")
+async def ontology_version(request: Request, version: str, format: str | None = None) -> Response:
+    """The ontology at its version IRI (e.g. `/ontology/0.1.0`); 404 for a version this service does not hold."""
+    version, suffix = split_suffix(version)
+    return await _answer(request, f"/ontology/{version}", format, suffix.extension if suffix else None, version=version)

@@ -1,0 +1,49 @@
+"""Named queries as operations: every `queries/*.rq` file at `/api/queries/{name}`, its header as documentation."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from app.core.errors import NotFound
+from app.core.formats import GRAPH_FORMATS, RESULT_FORMATS, answer_format, body_response
+from app.kg.runtime import Runtime
+from app.rest import models as m
+from app.sparql.querylib import NamedQuery
+from app.store.embedded import execute_async
+
+router = APIRouter(prefix="/api/queries", tags=["Named queries"])
+
+
+def describe(query: NamedQuery, request: Request) -> m.QueryOperation:
+    return m.QueryOperation(
+        name=query.name, title=query.title, description=query.description, form=query.form.value,
+        parameters=[m.QueryParameter(name=p.name, type=p.type, required=p.required, default=p.default, description=p.description)
+                    for p in query.parameters],
+        columns=list(query.columns), url=str(request.url_for("run_query", name=query.name)))
+
+
+@router.get("", summary="List the named queries")
+def list_queries(request: Request) -> list[m.QueryOperation]:
+    """Every named query: what it answers, its parameters (name, type, required, default) and columns."""
+    runtime: Runtime = request.app.state.runtime
+    return [describe(q, request) for q in runtime.queries]
+
+
+@router.get("/{name}", summary="Run a named query", name="run_query",
+            responses={200: {"content": {f.media_type: {} for f in RESULT_FORMATS + GRAPH_FORMATS}}, 400: {}, 404: {}, 406: {}})
+async def run_query(request: Request, name: str) -> Response:
+    """Run the named query with the parameters its header declares (validated, then bound: never pasted
+    into the text). SELECT/ASK answer as SPARQL JSON (default), XML, CSV or TSV; CONSTRUCT as Turtle,
+    N-Triples, JSON-LD or RDF/XML; chosen by `Accept` or by `format` (json, xml, csv, tsv, ttl...)."""
+    runtime: Runtime = request.app.state.runtime
+    if name not in runtime.queries:
+        raise NotFound(f"No named query {name!r}; GET /api/queries lists them.")
+    query = runtime.queries[name]
+    raw = dict(request.query_params)
+    requested = raw.pop("format", None)
+    offered = GRAPH_FORMATS if query.form.returns_graph else RESULT_FORMATS
+    fmt = answer_format(request.headers.get("accept"), offered, requested=requested)
+    bindings = query.bind(raw, iri_base=runtime.settings.id_base)
+    answer = await execute_async(runtime.store, query.text, fmt=fmt, bindings=bindings)
+    return body_response(answer.body, fmt, truncated=answer.truncated)

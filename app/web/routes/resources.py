@@ -1,0 +1,44 @@
+"""Dereferenceable IRIs: `/id/{type}/{key}` answers an HTML page or the RDF description, by content
+negotiation, by a file-name suffix (`/id/country/FRA.ttl`) or by `?format=`."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from app.core.errors import NotFound
+from app.core.formats import HTML, body_response
+from app.kg.runtime import Runtime
+from app.linked_data.describe import OFFERED, choose, describe_rdf, resource_data, split_suffix
+from app.web.pages.html import Site
+from app.web.pages.resource import render_resource
+
+router = APIRouter(tags=["Linked data"])
+_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+@router.get("/id/{kind}/{key}", summary="Describe a resource")
+async def describe(request: Request, kind: str, key: str, format: str | None = None) -> Response:
+    """The description of any resource of the graph: its triples, the intervals and quotes it points to,
+    and the triples that point at it. An HTML page for browsers; Turtle, N-Triples, JSON-LD or RDF/XML
+    by `Accept`, by a suffix (`.html`, `.ttl`, `.nt`, `.jsonld`, `.rdf`) or by `format`
+    (html, ttl, nt, jsonld, rdfxml). Unknown resources answer 404; an Accept that allows none of
+    these, 406."""
+    runtime: Runtime = request.app.state.runtime
+    if not (_SEGMENT.match(kind) and _SEGMENT.match(key)):
+        raise NotFound(f"No resource at {request.url.path}: keys are letters, digits, '.', '_' and '-'.")
+    key, suffix = split_suffix(key)
+    choice = choose(request.headers.get("accept"), format, suffix)
+    iri = f"{runtime.settings.id_base}{kind}/{key}"
+    site = Site(request.scope.get("root_path", ""), runtime.settings.id_base)
+    page_url = site.url(f"/id/{kind}/{key}")
+    headers = {"Content-Location": f"{page_url}.{choice.fmt.extension}"} if choice.negotiated else {}
+    if choice.fmt is HTML:
+        data = await run_in_threadpool(resource_data, runtime, iri)
+        alternates = {f: f"{page_url}.{f.extension}" for f in OFFERED if f is not HTML}
+        return body_response(render_resource(data, site, alternates=alternates), HTML, headers=headers)
+    answer = await run_in_threadpool(describe_rdf, runtime, iri, choice.fmt)
+    return body_response(answer.body, choice.fmt, truncated=answer.truncated, headers=headers)
