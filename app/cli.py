@@ -19,7 +19,7 @@ from app.kg.validation import validate_sources
 from app.sparql.policy import check_query
 from app.sparql.querylib import QueryFileError, parse_header
 from app.sparql.results import write_triples
-from app.store.embedded import select
+from app.store.base import QueryRequest, select
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -32,34 +32,12 @@ def _runtime(settings: Settings) -> Runtime:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import gc
-    import socket
+    from app.web.serve import serve  # the web framework is loaded only to serve
 
-    import uvicorn
-
-    from app.web.app import create_app
-    from app.web.prefork import serve_forked
-
-    port = args.port if args.port is not None else settings.port
-    update = {"host": args.host or settings.host, "port": port}
+    update: dict[str, object] = {"host": args.host or settings.host, "port": args.port if args.port is not None else settings.port}
     if args.processes is not None:
         update["processes"] = args.processes
-    settings = Settings(**{**settings.model_dump(), **update})
-    runtime = _runtime(settings)
-    loaded = f"natokg: {getattr(runtime.store, 'triple_count', '?')} triples, {len(runtime.queries)} named queries"
-    # What start-up built lives as long as the process: later garbage collections skip it (a full one
-    # took 40 ms with the app built, a spike in the tail latency), and forked processes keep sharing its pages.
-    gc.collect()
-    gc.freeze()
-    if settings.processes == 1:
-        print(f"{loaded}; listening on http://{settings.host}:{settings.port}", flush=True)
-        uvicorn.run(create_app(settings, runtime=runtime), host=settings.host, port=settings.port, log_level="info",
-                    access_log=settings.access_log)
-        return 0
-    listener = socket.create_server((settings.host, settings.port), backlog=2048)
-    print(f"{loaded}; listening on http://{settings.host}:{listener.getsockname()[1]} with {settings.processes} processes", flush=True)
-    shared = None if settings.sparql_endpoint else runtime  # a remote store: each process opens its own connections upstream
-    return serve_forked(runtime, lambda: create_app(settings, runtime=shared), listener, processes=settings.processes)
+    return serve(Settings(**{**settings.model_dump(), **update}))
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
@@ -108,7 +86,7 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
         fmt = BY_NAME.get(args.format)
         if fmt not in offered:
             return _fail(f"--format {args.format} does not fit this query; use one of {', '.join(f.name for f in offered)}")
-        answer = runtime.store.execute(named.text, fmt=fmt, bindings=bindings)
+        answer = runtime.store.execute(QueryRequest(named.text, fmt, bindings))
         sys.stdout.write(answer.body.decode("utf-8"))
         return 0
     except ProblemError as exc:

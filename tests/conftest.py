@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.settings import PROJECT_ROOT, Settings
-from app.store.embedded import select
+from app.store.base import select
 from app.web.app import create_app
 from tests.oxigraph_server import OxigraphServer
 
@@ -43,7 +43,7 @@ def oxigraph_endpoint(client: TestClient, tmp_path_factory: pytest.TempPathFacto
     The copy is read from the running embedded app, not from data/ again, so the two modes hold the
     same quads even if a file changes during the session.
     """
-    rows = select(client.app.state.runtime.store, "SELECT * WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+    rows = select(client.app.state.service.runtime.store, "SELECT * WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
     quads = [ox.Quad(r["s"], r["p"], r["o"], r.get("g", ox.DefaultGraph())) for r in rows]
     nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     assert nquads is not None

@@ -7,16 +7,14 @@ Graph Store Protocol, the service description) need some, without forking query 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from app.core.formats import Format
 from app.core.settings import Settings
 from app.kg.runtime import Runtime
-from app.sparql.querylib import QueryLibrary, inline_values
-from app.store.embedded import Term, write_answer
-from app.store.workers import Answer
+from app.sparql.querylib import QueryLibrary
+from app.store.base import Answer, QueryRequest, write_answer
 
 
 class MemoryStore:
@@ -25,23 +23,23 @@ class MemoryStore:
         self._store.extend(quads)
         self._settings = settings
 
-    def execute(
-        self,
-        query: str,
-        *,
-        fmt: Format,
-        bindings: Mapping[str, Term] | None = None,
-        max_rows: int | None = None,
-        timeout: float | None = None,
-        default_graphs: tuple[str, ...] = (),
-        named_graphs: tuple[str, ...] = (),
-    ) -> Answer:
+    @property
+    def triple_count(self) -> int:
+        return len(self._store)
+
+    def execute(self, request: QueryRequest) -> Answer:
         result = self._store.query(
-            inline_values(query, bindings or {}),
-            default_graph=[ox.NamedNode(g) for g in default_graphs] or None,
-            named_graphs=[ox.NamedNode(g) for g in named_graphs] or None,
+            request.text,
+            default_graph=[ox.NamedNode(g) for g in request.default_graphs] or None,
+            named_graphs=[ox.NamedNode(g) for g in request.named_graphs] or None,
         )
-        return write_answer(result, fmt, max_rows=max_rows or self._settings.max_rows)
+        return write_answer(result, request.format, max_rows=request.max_rows or self._settings.max_rows)
+
+    async def execute_async(self, request: QueryRequest) -> Answer:
+        return self.execute(request)
+
+    def start(self) -> None:
+        pass
 
     def close(self) -> None:
         pass

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from app.core.errors import PROBLEM_MEDIA_TYPE
 from app.core.formats import BY_NAME
 from app.core.settings import Settings
-from app.store.embedded import WHOLE
+from app.store.base import WHOLE, QueryRequest
 from app.web.app import create_app
 from tests.memory_store import memory_runtime
 
@@ -46,8 +46,8 @@ def test_default_graph_is_the_whole_default_graph(client: TestClient) -> None:
     graph = triples(response)
     assert len(graph) == default_graph_size(client)
     # The store's own whole answer (the endpoint would cut it at the row cap, which the graph store does not).
-    whole = client.app.state.runtime.store.execute(  # type: ignore[attr-defined]
-        "CONSTRUCT WHERE { ?s ?p ?o }", fmt=BY_NAME["nt"], max_rows=WHOLE)
+    whole = client.app.state.service.runtime.store.execute(  # type: ignore[attr-defined]
+        QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", BY_NAME["nt"], max_rows=WHOLE))
     construct = [quad.triple for quad in ox.parse(whole.body, format=ox.RdfFormat.N_TRIPLES)]
 
     def ground(ts: list[ox.Triple]) -> set[ox.Triple]:

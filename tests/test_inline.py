@@ -135,8 +135,8 @@ def test_a_description_is_bounded_by_its_blank_node_closure() -> None:
 
 
 def test_the_shipped_lookups_are_inside_the_budget_and_scans_are_not(client: TestClient) -> None:
-    store = client.app.state.runtime.store._store  # type: ignore[attr-defined]
-    budget = client.app.state.runtime.settings.inline_budget  # type: ignore[attr-defined]
+    store = client.app.state.service.runtime.store._store  # type: ignore[attr-defined]
+    budget = client.app.state.service.runtime.settings.inline_budget  # type: ignore[attr-defined]
     for query in (f"SELECT ?p ?o WHERE {{ <{FRA}> ?p ?o }}", f"DESCRIBE <{FRA}>", f"{NKG}SELECT ?c {{ ?c a nkg:Country }}"):
         planned = plan(query)
         assert planned is not None and within_budget(store, planned, budget), query
@@ -241,7 +241,7 @@ def test_lookups_are_answered_while_every_worker_is_busy() -> None:
 def test_a_fault_in_the_lane_is_logged_and_the_application_answers(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = client.app.state.runtime.store  # type: ignore[attr-defined]
+    store = client.app.state.service.runtime.store  # type: ignore[attr-defined]
     expected = client.get("/sparql", params={"query": f"SELECT ?p ?o WHERE {{ <{FRA}> ?p ?o }}"})
 
     def broken(query: str, fmt: object) -> None:

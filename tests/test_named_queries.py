@@ -140,7 +140,7 @@ def test_triple_count_and_default_graph_agree(client: TestClient) -> None:
     """The named query answers the default graph, cut at the row cap like any query, and says so when it is."""
     [row] = rows(client, "triple-count")
     triples = int(row["triples"])
-    cap = client.app.state.runtime.settings.max_rows  # type: ignore[attr-defined]
+    cap = client.app.state.service.runtime.settings.max_rows  # type: ignore[attr-defined]
     response = client.get("/api/queries/default-graph", headers={"Accept": "application/n-triples"})
     assert response.status_code == 200
     assert len(response.text.strip().splitlines()) == min(triples, cap) > 5000

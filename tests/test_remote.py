@@ -23,13 +23,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.errors import MalformedQuery, UpstreamError
-from app.core.formats import BY_NAME, RESULT_FORMATS
+from app.core.formats import BY_NAME, RESULT_FORMATS, Format
 from app.core.settings import PROJECT_ROOT, Settings
 from app.kg.runtime import Runtime
 from app.sparql.querylib import NamedQuery, parse_header
-from app.store.embedded import WHOLE
+from app.store.base import WHOLE, Answer, QueryRequest
 from app.store.remote import RemoteStore
-from app.store.workers import Answer
 from app.web.app import create_app
 from tests.oxigraph_server import free_port
 
@@ -51,7 +50,7 @@ SAMPLE_BY_TYPE = {"iri": "country/FRA", "date": "2012-05-20", "year": "2012", "l
 
 
 def runtime_of(client: TestClient) -> Runtime:
-    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    runtime: Runtime = client.app.state.service.runtime  # type: ignore[attr-defined]
     return runtime
 
 
@@ -85,8 +84,9 @@ def parsed(answer: Answer) -> Any:
     return names, Counter(tuple(_term(s[i]) for i in range(len(names))) for s in solutions)
 
 
-def run_both(client: TestClient, remote_client: TestClient, query: str, **kwargs: Any) -> tuple[Answer, Answer]:
-    return runtime_of(client).store.execute(query, **kwargs), runtime_of(remote_client).store.execute(query, **kwargs)
+def run_both(client: TestClient, remote_client: TestClient, query: str, fmt: Format, **kwargs: Any) -> tuple[Answer, Answer]:
+    request = QueryRequest(query, fmt, **kwargs)
+    return runtime_of(client).store.execute(request), runtime_of(remote_client).store.execute(request)
 
 
 # --- the contract: every named query, both modes, the same answer ---------------------------------------------------
@@ -180,7 +180,7 @@ def test_malformed_query_is_400_in_both_modes(client: TestClient, remote_client:
     assert answers[1].headers["content-type"].startswith(PROBLEM)
     assert answers[1].json()["type"] == answers[0].json()["type"]
     with pytest.raises(MalformedQuery) as caught:  # the store itself, past any check the route makes first
-        runtime_of(remote_client).store.execute(bad, fmt=BY_NAME["json"])
+        runtime_of(remote_client).store.execute(QueryRequest(bad, BY_NAME["json"]))
     assert "error" in caught.value.detail  # the upstream's own message ("error at 1:26: expected ...")
 
 
@@ -295,7 +295,7 @@ def test_upstream_retry_after_is_passed_on(stub_upstream: str) -> None:
     store = RemoteStore(Settings(sparql_endpoint=f"{stub_upstream}/unavailable"))
     try:
         with pytest.raises(UpstreamError) as caught:
-            store.execute("ASK {}", fmt=BY_NAME["json"])
+            store.execute(QueryRequest("ASK {}", BY_NAME["json"]))
     finally:
         store.close()
     assert (caught.value.status, caught.value.headers) == (503, {"Retry-After": "7"})

@@ -46,7 +46,7 @@ def test_deployment_base_rewrites_data_iris(root: Path, tmp_path: Path) -> None:
     settings = Settings(root=root, cache_dir=None, workers=1, validate_on_start=False, base_iri="http://localhost:9999/")
     runtime = build_runtime(settings)
     try:
-        from app.store.embedded import select
+        from app.store.base import select
 
         rows = select(runtime.store, runtime.queries["members-on-date"].text,
                       runtime.queries["members-on-date"].bind({"date": "1950-01-01"}, iri_base=settings.id_base))

@@ -200,7 +200,7 @@ def test_a_forged_host_never_reaches_the_description(client: TestClient) -> None
     """A Host header that is not a clean IRI authority is not echoed: the configured base is used."""
     graph = description(client, url='http://bad"host/sparql')
     endpoints = {str(e) for e in graph.objects(service(graph), SD.endpoint)}
-    assert endpoints == {f"{client.app.state.runtime.settings.base_iri}sparql"}  # type: ignore[attr-defined]
+    assert endpoints == {f"{client.app.state.service.runtime.settings.base_iri}sparql"}  # type: ignore[attr-defined]
 
 
 def test_named_graphs_are_described() -> None:

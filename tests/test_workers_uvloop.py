@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.store.workers import Answer, Job, WorkerPool
+from app.store.base import Answer
+from app.store.workers import Job, WorkerPool
 
 uvloop = pytest.importorskip("uvloop", reason="uvloop comes with uvicorn[standard], a dependency; issue 4 (serving)")
 

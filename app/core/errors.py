@@ -1,23 +1,20 @@
-"""The error hierarchy and its single handler: RFC 9457 problem details (application/problem+json).
+"""The error hierarchy, answered as RFC 9457 problem details (application/problem+json) by `app.web.problems`.
 
     ProblemError                 any error answered to a client
-    ├── BadRequest               400: malformed query, bad parameter, refused feature
+    ├── BadRequest               400: malformed or unsupported query, bad parameter, refused feature
     ├── NotFound                 404: unknown resource or operation
     ├── NotAcceptable            406: no representation fits the Accept header
     ├── PayloadTooLarge          413: request body or query over the size limit
     ├── UnsupportedMediaType     415: request body type not understood
     ├── QueryTimeout             503: query stopped at the deadline
+    ├── EngineFailed             503: the query worker died under the query
+    ├── InternalError            500: a fault of the server, logged
     └── UpstreamError            502/503/504: the remote store failed
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_TYPE_BASE = "https://w3id.org/natokg/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -63,6 +60,11 @@ class RefusedQuery(BadRequest):
     title = "Query refused by policy"
 
 
+class UnsupportedQuery(BadRequest):
+    slug = "unsupported-query"
+    title = "Query the engine cannot evaluate"
+
+
 class InvalidParameter(BadRequest):
     slug = "invalid-parameter"
     title = "Invalid parameter"
@@ -104,6 +106,18 @@ class QueryTimeout(ProblemError):
     title = "Query timed out"
 
 
+class EngineFailed(ProblemError):
+    status = 503
+    slug = "query-engine-failed"
+    title = "Query engine failed"
+
+
+class InternalError(ProblemError):
+    status = 500
+    slug = "internal"
+    title = "Internal error"
+
+
 class UpstreamError(ProblemError):
     status = 502
     slug = "upstream-error"
@@ -112,42 +126,3 @@ class UpstreamError(ProblemError):
     def __init__(self, detail: str, *, status: int = 502, **extra: Any) -> None:
         super().__init__(detail, **extra)
         self.status = status
-
-
-def problem_response(error: ProblemError, request: Request | None = None) -> JSONResponse:
-    instance = str(request.url.path) if request is not None else None
-    return JSONResponse(
-        error.body(instance),
-        status_code=error.status,
-        media_type=PROBLEM_MEDIA_TYPE,
-        headers=error.headers,
-    )
-
-
-def install_handlers(app: FastAPI) -> None:
-    """Route every error, ours and the framework's, through one problem+json handler."""
-
-    @app.exception_handler(ProblemError)
-    async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
-        return problem_response(exc, request)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = exc.errors()
-        names = [".".join(str(p) for p in e.get("loc", ())[1:]) or str(e.get("loc")) for e in errors]
-        detail = "; ".join(f"{n}: {e.get('msg')}" for n, e in zip(names, errors, strict=True))
-        return problem_response(InvalidParameter(detail, parameters=names), request)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        mapping: dict[int, type[ProblemError]] = {404: NotFound, 405: MethodNotAllowed, 406: NotAcceptable}
-        cls = mapping.get(exc.status_code)
-        if cls is None:
-            error = ProblemError(str(exc.detail))
-            error.status = exc.status_code
-            error.title = str(exc.detail)
-        else:
-            detail = f"No resource at {request.url.path}." if exc.status_code == 404 else str(exc.detail)
-            error = cls(detail)
-        error.headers = {**(exc.headers or {}), **error.headers}  # keep the framework's Allow on a 405 (RFC 9110 15.5.6)
-        return problem_response(error, request)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from starlette.responses import Response
-
 from app.core.errors import InvalidParameter, NotAcceptable
 from app.core.memo import keep_recent
 
@@ -164,11 +162,3 @@ def by_name(name: str, offered: tuple[Format, ...]) -> Format | None:
         if name in (fmt.name, fmt.media_type, fmt.extension):
             return fmt
     return None
-
-
-def body_response(body: bytes, fmt: Format, *, truncated: bool = False, headers: dict[str, str] | None = None) -> Response:
-    """A negotiated answer: always `Vary: Accept`; a cut answer says so in `X-Natokg-Truncated`."""
-    all_headers = {"Vary": "Accept", **(headers or {})}
-    if truncated:
-        all_headers["X-Natokg-Truncated"] = "true"
-    return Response(body, media_type=fmt.content_type, headers=all_headers)

@@ -6,7 +6,7 @@ from typing import Any
 
 from app.kg.runtime import Runtime
 from app.kg.timecheck import unstated_days
-from app.store.embedded import select
+from app.store.base import select
 
 NKG = "https://w3id.org/natokg/ontology#"
 ORG = "http://www.w3.org/ns/org#"
@@ -26,7 +26,7 @@ def coverage(runtime: Runtime) -> dict[str, Any]:
     counts = {k: int(v.value) for k, v in row.items()}
     return {
         "classes": classes,
-        "triples": getattr(runtime.store, "triple_count", None),
+        "triples": runtime.store.triple_count,
         "facts": {"total": counts["facts"], "sourced": counts["sourced"], "share": _share(counts["sourced"], counts["facts"])},
         "french_labels": {"total": counts["entities"], "labelled": counts["french"], "share": _share(counts["french"], counts["entities"])},
         "wikidata": {"total": counts["entities"], "linked": counts["wikidata"], "share": _share(counts["wikidata"], counts["entities"])},

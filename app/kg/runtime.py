@@ -9,7 +9,8 @@ from app.core.settings import Settings
 from app.kg.sources import Sources, load_sources, sources_digest, turtle_documents
 from app.kg.validation import ValidationReport, cached_validation, validate_sources
 from app.sparql.querylib import QueryLibrary
-from app.store.embedded import Store, open_store
+from app.store.base import Store
+from app.store.open import open_store
 
 
 class InvalidData(Exception):

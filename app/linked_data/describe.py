@@ -3,16 +3,60 @@ suffix) and reading what the RDF and HTML representations need from the store.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
 from app.core.errors import InvalidParameter, NotFound
 from app.core.formats import BY_NAME, GRAPH_FORMATS, HTML, Format, by_name, negotiate
 from app.kg.runtime import Runtime
-from app.store.embedded import select
-from app.store.workers import Answer
-from app.web.pages.resource import ResourceData, labels_from_rows
+from app.store.base import Answer, QueryRequest, select
+
+Row = Mapping[str, Any]  # one SELECT solution: variable -> pyoxigraph term
+
+
+def local_name(iri: str) -> str:
+    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1] or iri
+
+
+@dataclass
+class Labels:
+    """Labels by IRI and language, with fallback: the asked language, then English, then any, then the IRI's end."""
+
+    by_iri: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def add(self, iri: str, text: str, lang: str) -> None:
+        self.by_iri.setdefault(iri, {}).setdefault(lang, text)
+
+    def get(self, iri: str, lang: str = "en") -> str:
+        known = self.by_iri.get(iri) or {}
+        return known.get(lang) or known.get("en") or next(iter(known.values()), None) or local_name(iri)
+
+    def has(self, iri: str, lang: str) -> bool:
+        return lang in (self.by_iri.get(iri) or {})
+
+
+@dataclass(frozen=True)
+class ResourceData:
+    """Everything the page shows, as read from the store."""
+
+    iri: str
+    triples: Sequence[ox.Triple]
+    labels: Labels
+    sources: Sequence[Row]
+    memberships: Sequence[Row]
+
+
+def labels_from_rows(rows: Sequence[Row]) -> Labels:
+    labels = Labels()
+    for row in rows:
+        node, text = row.get("node"), row.get("label")
+        if isinstance(node, ox.NamedNode) and isinstance(text, ox.Literal):
+            labels.add(node.value, text.value, text.language or "")
+    return labels
+
 
 OFFERED: tuple[Format, ...] = (*GRAPH_FORMATS, HTML)  # Turtle first: what `*/*` and no Accept get
 
@@ -53,7 +97,7 @@ def describe_rdf(runtime: Runtime, iri: str, fmt: Format) -> Answer:
     :raises NotFound: when the graph holds no triple about it.
     """
     query = runtime.queries["describe"]
-    answer = runtime.store.execute(query.text, fmt=fmt, bindings=query.bind({"resource": iri}, iri_base=runtime.settings.id_base))
+    answer = runtime.store.execute(QueryRequest(query.text, fmt, query.bind({"resource": iri}, iri_base=runtime.settings.id_base)))
     if answer.count == 0:
         raise NotFound(f"The graph holds nothing about <{iri}>.")
     return answer

@@ -15,11 +15,11 @@ import pyoxigraph as ox
 
 from app.core.errors import ProblemError
 from app.core.formats import BY_NAME, Format
+from app.core.validators import Validators
 from app.core.vocab import with_id_prefixes
 from app.kg.runtime import Runtime
 from app.sparql.results import write_triples
-from app.store.embedded import WHOLE
-from app.web.conditional import Validators
+from app.store.base import WHOLE, QueryRequest
 
 DUMP_FORMATS: tuple[Format, ...] = tuple(BY_NAME[name] for name in ("ttl", "nt", "nq", "jsonld", "rdfxml"))
 NAME = "natokg"
@@ -47,7 +47,7 @@ def read_all_triples(runtime: Runtime) -> list[ox.Triple]:
     :raises ProblemError: if the store cut the answer (it never should: no row limit is set).
     """
     query = runtime.queries["default-graph"]
-    answer = runtime.store.execute(query.text, fmt=BY_NAME["nt"], max_rows=WHOLE)
+    answer = runtime.store.execute(QueryRequest(query.text, BY_NAME["nt"], max_rows=WHOLE))
     if answer.truncated:
         raise ProblemError("The store cut the dump short.")
     return [quad.triple for quad in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]

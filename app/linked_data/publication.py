@@ -1,5 +1,5 @@
 """What the linked-data routes build once per application and then share: the dumps, the VoID statistics
-and the ontology graph. Each is built on first use (under a lock) from the running app's runtime."""
+and the ontology graph. Each is built on first use (under a lock) from the runtime."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pathlib import Path
 
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF
-from starlette.requests import Request
 
 from app.kg.runtime import Runtime
 from app.kg.sources import SourceFileError
@@ -71,20 +70,3 @@ def _parse(path: Path) -> Graph:
         return Graph().parse(path, format="turtle")
     except Exception as exc:  # rdflib raises several unrelated types for syntax errors
         raise SourceFileError(f"{path}: {exc}") from exc
-
-
-_CREATE = threading.Lock()
-
-
-def publication(request: Request) -> Publication:
-    """The app's Publication, created on first use for the runtime the lifespan opened."""
-    runtime: Runtime = request.app.state.runtime
-    with _CREATE:
-        current: Publication | None = getattr(request.app.state, "publication", None)
-        if current is None or current.runtime is not runtime:
-            current = Publication(runtime)
-            request.app.state.publication = current
-        return current
-
-
-

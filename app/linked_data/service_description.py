@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from app.core.formats import W3C_FORMAT_IRIS, Format
 from app.core.vocab import RDF, RDFS, VOID, XSD
 from app.sparql.querylib import QueryLibrary
-from app.store.embedded import Store, select
+from app.store.base import Store, select
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 ENTAILMENT = "http://www.w3.org/ns/entailment/"

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from app.rest.models import Label, Ref, SourceRef
 from app.sparql.querylib import QueryLibrary
-from app.store.embedded import Store, select
+from app.store.base import Store, select
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"

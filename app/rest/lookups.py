@@ -22,7 +22,7 @@ from app.rest import models as m
 from app.rest.asof import Held, PartialDate, held_on
 from app.rest.labels import Catalogue
 from app.sparql.querylib import QueryLibrary
-from app.store.embedded import Store, select
+from app.store.base import Store, select
 
 Facts = dict[str, list[Any]]  # field -> values (pyoxigraph terms)
 M = TypeVar("M", bound=BaseModel)

@@ -15,10 +15,11 @@ again by the embedded store's writer, so both modes answer alike. Upstream failu
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import IO, Any
 
 import httpx
@@ -29,9 +30,7 @@ from app.core.errors import MalformedQuery, ProblemError, UpstreamError
 from app.core.formats import BY_NAME, Format
 from app.core.settings import Settings
 from app.sparql.policy import inspect_query
-from app.sparql.querylib import inline_values
-from app.store.embedded import Term, write_answer
-from app.store.workers import Answer
+from app.store.base import Answer, QueryRequest, write_answer
 
 log = logging.getLogger(__name__)
 
@@ -88,27 +87,30 @@ class RemoteStore:
             headers={"User-Agent": f"natokg/{__version__}"},
         )
 
-    def execute(
-        self,
-        query: str,
-        *,
-        fmt: Format,
-        bindings: Mapping[str, Term] | None = None,
-        max_rows: int | None = None,
-        timeout: float | None = None,
-        default_graphs: tuple[str, ...] = (),
-        named_graphs: tuple[str, ...] = (),
-    ) -> Answer:
-        """Run the query upstream and write its answer in `fmt`, cut at `max_rows`.
+    @property
+    def triple_count(self) -> None:
+        return None  # counting would cost the upstream a query
+
+    def start(self) -> None:
+        pass  # the client connects on first use
+
+    async def execute_async(self, request: QueryRequest) -> Answer:
+        """As `execute`, in a thread: httpx's blocking client is shared by every request."""
+        return await asyncio.to_thread(self.execute, request)
+
+    def execute(self, request: QueryRequest) -> Answer:
+        """Run the query upstream and write its answer in the request's format, cut at its row cap.
 
         :raises MalformedQuery: the upstream could not parse the query (400).
         :raises UpstreamError: the upstream failed, was unreachable, or did not answer in time.
         """
-        limit = timeout or self._settings.query_timeout
+        fmt = request.format
+        limit = request.timeout or self._settings.query_timeout
+        max_rows = request.max_rows
         deadline = time.monotonic() + limit
-        returns_graph = inspect_query(query).form.returns_graph
-        form = {"query": inline_values(query, bindings or {}), "default-graph-uri": list(default_graphs),
-                "named-graph-uri": list(named_graphs)}  # httpx repeats a field per list item, and omits empty ones
+        returns_graph = inspect_query(request.query).form.returns_graph
+        form = {"query": request.text, "default-graph-uri": list(request.default_graphs),
+                "named-graph-uri": list(request.named_graphs)}  # httpx repeats a field per list item, and omits empty ones
         accept = GRAPH_FORMAT if returns_graph else RESULTS_FORMAT
         request_timeout = httpx.Timeout(limit, connect=min(limit, CONNECT_TIMEOUT))
         try:

@@ -9,11 +9,13 @@ which keeps the loaded store, so the replacement is ready at once.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import queue
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,36 +23,45 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from app.core.errors import MalformedQuery, QueryTimeout, RefusedQuery
+from app.core.errors import EngineFailed, InternalError, MalformedQuery, QueryTimeout, UnsupportedQuery
+from app.store.base import Answer, QueryRequest
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Job:
+    """A `QueryRequest` as it crosses the pipe to a worker: bindings inlined, the format by name, limits resolved."""
+
     query: str
     format_name: str
     max_rows: int
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
 
-
-@dataclass(frozen=True)
-class Answer:
-    kind: str  # "solutions", "boolean" or "graph"
-    body: bytes
-    truncated: bool = False
-    count: int | None = 0  # rows or triples in the body; None when the writer did not count them
+    @classmethod
+    def of(cls, request: QueryRequest, *, max_rows: int) -> Job:
+        return cls(request.text, request.format.name, request.max_rows or max_rows, request.default_graphs, request.named_graphs)
 
 
 Evaluator = Callable[[Any, Job], Answer]
 
 
 def _outcome(evaluate: Evaluator, state: Any, job: Job) -> tuple[str, Any]:
+    """The evaluation's result, or its failure classified: the query's own fault, or the engine's.
+
+    pyoxigraph raises SyntaxError for a query that does not parse and RuntimeError for one it parses
+    but cannot evaluate (an unknown function, say): both are the client's. Anything else is a fault of
+    the server, reported as such with its traceback for the log.
+    """
     try:
         return ("ok", evaluate(state, job))
     except SyntaxError as exc:
         return ("syntax", str(exc))
-    except Exception as exc:  # reported to the client as a query error, never a crash
-        return ("error", f"{type(exc).__name__}: {exc}")
+    except RuntimeError as exc:
+        return ("unsupported", str(exc))
+    except Exception:
+        return ("fault", traceback.format_exc())
 
 
 def _worker_main(conn: Connection, state: Any, evaluate: Evaluator) -> None:
@@ -124,7 +135,10 @@ def _result(status: str, payload: Any) -> Answer:
         return answer
     if status == "syntax":
         raise MalformedQuery(str(payload))
-    raise RefusedQuery(f"The query could not be evaluated: {payload}")
+    if status == "unsupported":
+        raise UnsupportedQuery(f"The query engine cannot evaluate this query: {payload}")
+    log.error("the query engine failed:\n%s", payload)
+    raise InternalError("The query engine failed on this query; the fault is the server's and was logged.")
 
 
 class WorkerPool:
@@ -159,7 +173,9 @@ class WorkerPool:
 
         :raises QueryTimeout: past the deadline; the worker is killed and replaced.
         :raises MalformedQuery: the engine could not parse the query.
-        :raises RefusedQuery: the engine failed on the query (its worker is replaced if it died).
+        :raises UnsupportedQuery: the engine parsed the query but cannot evaluate it.
+        :raises EngineFailed: the worker died under the query (it is replaced).
+        :raises InternalError: the engine failed otherwise (logged).
         """
         deadline = time.monotonic() + timeout
         try:
@@ -195,7 +211,9 @@ class WorkerPool:
             yield
         except (EOFError, OSError):
             self._replace(worker)
-            raise RefusedQuery("The query made the query engine fail; its worker was replaced.") from None
+            log.error("a query worker died while evaluating a query; it was replaced")
+            raise EngineFailed("The query worker stopped while evaluating the query; it was replaced. Try again.",
+                               headers={"Retry-After": "1"}) from None
         except BaseException:  # past the deadline, or the request was cancelled: stop the query
             self._replace(worker)
             raise

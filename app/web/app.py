@@ -8,14 +8,16 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from app import __version__
-from app.core.errors import install_handlers
 from app.core.settings import Settings
 from app.kg.runtime import Runtime, build_runtime
 from app.web.fastlane import SparqlFastLane
+from app.web.problems import install_handlers
 from app.web.routes import api, catalog, dumps, graph_store, health, home, ontology, queries_api, resources, search, sparql
+from app.web.state import ServiceState
 
 
 class Service(FastAPI):
@@ -41,11 +43,16 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.runtime = runtime or build_runtime(settings)
+        service = ServiceState(runtime or build_runtime(settings))
+        if not settings.sparql_endpoint:
+            # Labels and sources for the REST API are read now; with a remote store on first use instead,
+            # so that the service starts while the store is down.
+            await run_in_threadpool(service.catalogue)
+        app.state.service = service
         try:
             yield
         finally:
-            app.state.runtime.close()
+            service.close()
 
     app = Service(
         title="natokg",

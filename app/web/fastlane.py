@@ -25,6 +25,7 @@ from app.core.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, answer
 from app.core.memo import keep_recent
 from app.core.settings import Settings
 from app.sparql.policy import check_query
+from app.store.base import AnswersInline
 
 logger = logging.getLogger("natokg")
 PATH = "/sparql"
@@ -40,7 +41,8 @@ class SparqlFastLane:
     def __init__(self, app: ASGIApp, state: State) -> None:
         self.app = app
         self._state = state
-        self._decisions: tuple[Any, Decide] | None = None  # (the runtime they were made for, the kept decisions)
+        # (the runtime they were made for, the kept decisions, its store if it answers inline, else None)
+        self._lane: tuple[Any, Decide, AnswersInline | None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == PATH and scope["query_string"]:
@@ -61,13 +63,16 @@ class SparqlFastLane:
         await self.app(scope, receive, send)
 
     def _answer(self, scope: Scope) -> tuple[bytes, Format] | None:
-        runtime: Any = getattr(self._state, "runtime", None)
-        inline = getattr(runtime.store, "answer_inline", None) if runtime is not None else None
-        if inline is None:  # not started, or a remote store: every query goes upstream
+        service = getattr(self._state, "service", None)
+        runtime: Any = service.runtime if service is not None else None
+        if runtime is None:  # not started yet
             return None
-        if self._decisions is None or self._decisions[0] is not runtime:
-            self._decisions = (runtime, _decider(runtime.settings))
-        decide = self._decisions[1]
+        if self._lane is None or self._lane[0] is not runtime:
+            store = runtime.store
+            self._lane = (runtime, _decider(runtime.settings), store if isinstance(store, AnswersInline) else None)
+        _, decide, inline = self._lane
+        if inline is None:  # a remote store: every query goes upstream
+            return None
         query_string: bytes = scope["query_string"]
         accept = next((value for key, value in scope["headers"] if key == b"accept"), None)
         decision = decide(query_string, accept)
@@ -75,7 +80,7 @@ class SparqlFastLane:
             return None
         query, fmt = decision
         try:
-            answer = inline(query, fmt)
+            answer = inline.answer_inline(query, fmt)
         except ProblemError:  # the application gives the same refusal, with its problem body
             return None
         return None if answer is None else (answer.body, fmt)

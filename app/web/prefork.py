@@ -76,9 +76,7 @@ def serve_forked(runtime: Runtime, make_app: Callable[[], ASGIApp], listener: so
                     os.close(fd)
                 for other in [ours, listener, *(child.channel for child in children.values())]:
                     other.close()
-                start_workers = getattr(runtime.store, "start", None)  # the embedded store's own query workers
-                if start_workers is not None:
-                    start_workers()
+                runtime.store.start()  # the embedded store's own query workers
                 config = uvicorn.Config(make_app(), log_level="info", access_log=settings.access_log)
                 HandedConnectionsServer(config, theirs).run()
             except BaseException:

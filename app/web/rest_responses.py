@@ -8,36 +8,24 @@ from typing import Any
 
 from fastapi import Request
 from pydantic import BaseModel
-from starlette.applications import Starlette
 from starlette.responses import Response
 
 from app.core.errors import InvalidParameter
-from app.core.formats import RECORD_FORMATS, body_response, negotiate
+from app.core.formats import RECORD_FORMATS, negotiate
 from app.rest import jsonld
-from app.rest.labels import Catalogue, choose_language
+from app.rest.labels import choose_language
 from app.rest.lookups import Lookups
 from app.rest.models import Page
-from app.rest.search import SearchIndex
+from app.web.responses import body_response
+from app.web.state import runtime_of, state_of
 
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")  # BCP 47 shape, ASCII only: it is echoed in Content-Language
 
 
-def catalogue_of(app: Starlette) -> tuple[Catalogue, SearchIndex]:
-    """The catalogue and its search index, read from the store once (thread-safe)."""
-    state = app.state
-    with state.catalogue_lock:
-        if getattr(state, "catalogue", None) is None:
-            runtime = state.runtime
-            catalogue = Catalogue.load(runtime.store, runtime.queries, id_base=runtime.settings.id_base)
-            state.search_index = SearchIndex(catalogue)
-            state.catalogue = catalogue
-    return state.catalogue, state.search_index
-
-
 def lookups(request: Request, lang: str | None) -> Lookups:
     """The per-request lookup view, in the language of `lang` or of `Accept-Language` (else English)."""
-    runtime = request.app.state.runtime
-    catalogue, _ = catalogue_of(request.app)
+    runtime = runtime_of(request)
+    catalogue, _ = state_of(request).catalogue()
     if lang is not None and not LANGUAGE_TAG.fullmatch(lang):
         raise InvalidParameter(f"Parameter 'lang' must be a language tag such as en or fr; got {lang!r}.", parameters=["lang"])
     chosen = choose_language(lang, request.headers.get("accept-language"), catalogue.languages)

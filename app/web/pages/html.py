@@ -7,39 +7,19 @@ on its way into markup. Pages load one stylesheet from the app itself: no CDN, f
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 
 import pyoxigraph as ox
 
 from app.core.formats import Format
 from app.core.vocab import ONTOLOGY_IRI, XSD
+from app.linked_data.describe import Labels
 
 LANGS = ("en", "fr")
 
 def esc(text: object) -> str:
     return escape(str(text), quote=True)
-
-
-def local_name(iri: str) -> str:
-    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1] or iri
-
-
-@dataclass
-class Labels:
-    """Labels by IRI and language, with fallback: the asked language, then English, then any, then the IRI's end."""
-
-    by_iri: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    def add(self, iri: str, text: str, lang: str) -> None:
-        self.by_iri.setdefault(iri, {}).setdefault(lang, text)
-
-    def get(self, iri: str, lang: str = "en") -> str:
-        known = self.by_iri.get(iri) or {}
-        return known.get(lang) or known.get("en") or next(iter(known.values()), None) or local_name(iri)
-
-    def has(self, iri: str, lang: str) -> bool:
-        return lang in (self.by_iri.get(iri) or {})
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from rdflib.term import Node
 
 from app.core.formats import Format
 from app.core.vocab import ONTOLOGY_IRI
-from app.web.pages.html import LANGS, Labels, Site, bilingual, esc, format_links, link, local_name, page, table
+from app.linked_data.describe import Labels, local_name
+from app.web.pages.html import LANGS, Site, bilingual, esc, format_links, link, page, table
 
 _KINDS = (
     (OWL.Class, "Classes", "Classes"),

@@ -6,40 +6,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
 from app.core.formats import Format
 from app.core.vocab import OA, ORG, PROV, RDF, RDFS, SKOS, TIME
-from app.web.pages.html import LANGS, Labels, Site, bilingual, esc, format_links, link, literal, local_name, page, table, term
+from app.linked_data.describe import Labels, ResourceData, Row, local_name
+from app.web.pages.html import LANGS, Site, bilingual, esc, format_links, link, literal, page, table, term
 
-Row = Mapping[str, Any]  # one SELECT solution: variable -> pyoxigraph term
 _LABELS = (RDFS + "label", SKOS + "prefLabel")
 _SHOWN_ELSEWHERE = (RDF + "type", *_LABELS)
 _DATES = (TIME + "inXSDDate", TIME + "inXSDgYearMonth", TIME + "inXSDgYear", TIME + "inXSDDateTimeStamp")
 _MEMBERSHIP_LINKS = (ORG + "member", ORG + "organization", ORG + "role")
-
-
-@dataclass(frozen=True)
-class ResourceData:
-    """Everything the page shows, as read from the store."""
-
-    iri: str
-    triples: Sequence[ox.Triple]
-    labels: Labels
-    sources: Sequence[Row]
-    memberships: Sequence[Row]
-
-
-def labels_from_rows(rows: Sequence[Row]) -> Labels:
-    labels = Labels()
-    for row in rows:
-        node, text = row.get("node"), row.get("label")
-        if isinstance(node, ox.NamedNode) and isinstance(text, ox.Literal):
-            labels.add(node.value, text.value, text.language or "")
-    return labels
 
 
 class _Graph:

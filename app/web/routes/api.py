@@ -7,35 +7,18 @@ its sources. `Accept: application/ld+json` gives the same answer as JSON-LD with
 
 from __future__ import annotations
 
-import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Query, Request
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.core.errors import NotFound
 from app.rest import models as m
 from app.rest.lookups import page
-from app.web.rest_responses import catalogue_of, lookups, respond
+from app.web.rest_responses import lookups, respond
 
-
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Read labels and provenance once the main lifespan has opened the store (see app.rest.labels).
-
-    With a remote store they are read on first use instead, so the service starts while the store is down.
-    """
-    app.state.catalogue_lock = threading.Lock()
-    if not app.state.runtime.settings.sparql_endpoint:
-        await run_in_threadpool(catalogue_of, app)
-    yield
-
-
-router = APIRouter(prefix="/api", tags=["REST lookups"], lifespan=lifespan)
+router = APIRouter(prefix="/api", tags=["REST lookups"])
 
 Lang = Annotated[str | None, Query(max_length=35, description="label language (en, fr); default: Accept-Language, else en")]
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]

@@ -9,8 +9,8 @@ from starlette.responses import Response
 
 from app.core.errors import NotFound
 from app.linked_data.dumps import DUMP_FORMATS, dump_format
-from app.linked_data.publication import publication
 from app.web.conditional import conditional_response
+from app.web.state import state_of
 
 router = APIRouter(tags=["Linked data"])
 
@@ -24,7 +24,7 @@ async def dump(request: Request, extension: str) -> Response:
     fmt = dump_format(extension)
     if fmt is None:
         raise NotFound(f"No dump {request.url.path}; dumps: {', '.join(f'natokg.{f.extension}' for f in DUMP_FORMATS)}.")
-    dumps = await run_in_threadpool(publication(request).dumps)
+    dumps = await run_in_threadpool(state_of(request).publication.dumps)
     built = await run_in_threadpool(dumps.get, fmt)
     response = Response(built.body, media_type=fmt.content_type, headers={
         "Content-Disposition": f'inline; filename="{built.filename}"',

@@ -14,9 +14,11 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.core.errors import BadRequest, InvalidParameter, MethodNotAllowed, NotFound
-from app.core.formats import GRAPH_FORMATS, body_response, negotiate
+from app.core.formats import GRAPH_FORMATS, negotiate
 from app.kg.runtime import Runtime
-from app.store.embedded import WHOLE, execute_async
+from app.store.base import WHOLE, QueryRequest
+from app.web.responses import body_response
+from app.web.state import runtime_of
 
 router = APIRouter(tags=["Graph Store"])
 PATH = "/rdf-graph-store"
@@ -43,7 +45,7 @@ async def read_graph(request: Request) -> Response:
     """The whole default graph (`?default`) or one named graph (`?graph=IRI`), in Turtle,
     N-Triples, JSON-LD or RDF/XML by `Accept`. All of natokg's data is in the default graph.
     A graph is answered whole, whatever the row cap: reading one is a download, as `/dumps` is."""
-    runtime: Runtime = request.app.state.runtime
+    runtime: Runtime = runtime_of(request)
     params = request.query_params
     graphs = params.getlist("graph")
     if ("default" in params) == bool(graphs) or len(graphs) > 1:
@@ -54,11 +56,11 @@ async def read_graph(request: Request) -> Response:
     if graphs:
         graph = _graph_iri(graphs[0])
         query = runtime.queries["named-graph"]
-        answer = await execute_async(runtime.store, query.text, fmt=fmt, bindings={"graph": graph}, max_rows=WHOLE)
+        answer = await runtime.store.execute_async(QueryRequest(query.text, fmt, {"graph": graph}, max_rows=WHOLE))
         if answer.count == 0:
             raise NotFound(f"The store holds no graph named <{graph.value}>.")
     else:
-        answer = await execute_async(runtime.store, runtime.queries["default-graph"].text, fmt=fmt, max_rows=WHOLE)
+        answer = await runtime.store.execute_async(QueryRequest(runtime.queries["default-graph"].text, fmt, max_rows=WHOLE))
     return body_response(answer.body, fmt, truncated=answer.truncated)
 
 

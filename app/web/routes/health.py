@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from app.kg.runtime import Runtime
+from app.web.state import runtime_of
 
 router = APIRouter(tags=["Service"])
 
@@ -21,11 +22,11 @@ class Health(BaseModel):
 @router.get("/health", summary="Service health")
 async def health(request: Request) -> Health:
     """Answers at once, without touching the query workers, even while long queries run."""
-    runtime: Runtime = request.app.state.runtime
+    runtime: Runtime = runtime_of(request)
     return Health(
         status="ok",
         store="remote" if runtime.settings.sparql_endpoint else "embedded",
-        triples=getattr(runtime.store, "triple_count", None),
+        triples=runtime.store.triple_count,
         queries=len(runtime.queries),
         warnings=len(runtime.report.warnings) if runtime.report else None,
     )

@@ -15,9 +15,11 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from starlette.responses import HTMLResponse, Response
 
-from app.core.formats import HTML, body_response
+from app.core.formats import HTML
 from app.linked_data.dumps import DUMP_FORMATS
 from app.web.pages.html import Site, esc, page
+from app.web.responses import body_response
+from app.web.state import runtime_of
 
 router = APIRouter(tags=["Service"])
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -52,7 +54,7 @@ async def redoc(request: Request) -> HTMLResponse:
 
 @router.get("/", include_in_schema=False)
 async def home(request: Request) -> Response:
-    site = Site(request.scope.get("root_path", ""), request.app.state.runtime.settings.id_base)
+    site = Site(request.scope.get("root_path", ""), runtime_of(request).settings.id_base)
     cards = (
         ("/docs", "API documentation", "Documentation de l'API", "Every operation, tried out in the browser (OpenAPI)."),
         ("/sparql", "SPARQL endpoint", "Point d'accès SPARQL", "SPARQL 1.1 queries over the whole graph."),

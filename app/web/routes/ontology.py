@@ -10,20 +10,21 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.core.errors import NotFound
-from app.core.formats import HTML, body_response
+from app.core.formats import HTML
 from app.core.vocab import ONTOLOGY_IRI, PREFIXES
 from app.linked_data.describe import OFFERED, choose, split_suffix
-from app.linked_data.publication import publication
 from app.sparql.results import write_triples
 from app.web.pages.html import Site
 from app.web.pages.ontology import render_ontology, to_triples
+from app.web.responses import body_response
+from app.web.state import runtime_of, state_of
 
 router = APIRouter(tags=["Linked data"])
 
 
 async def _answer(request: Request, path: str, format: str | None, extension: str | None = None,
                   version: str | None = None) -> Response:
-    document, everything = await run_in_threadpool(publication(request).ontology)
+    document, everything = await run_in_threadpool(state_of(request).publication.ontology)
     if version is not None and document.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI) != URIRef(f"{ONTOLOGY_IRI}/{version}"):
         raise NotFound(f"No version {version!r} of the ontology; the current version IRI is "
                        f"{document.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI)}.")
@@ -31,7 +32,7 @@ async def _answer(request: Request, path: str, format: str | None, extension: st
     if extension is not None and suffix is None:
         raise NotFound(f"No resource at {request.url.path}.")
     choice = choose(request.headers.get("accept"), format, suffix)
-    site = Site(request.scope.get("root_path", ""), request.app.state.runtime.settings.id_base)
+    site = Site(request.scope.get("root_path", ""), runtime_of(request).settings.id_base)
     headers = {"Content-Location": site.url(f"{path}.{choice.fmt.extension}")} if choice.negotiated else {}
     if choice.fmt is HTML:
         alternates = {f: site.url(f"{path}.{f.extension}") for f in OFFERED if f is not HTML}

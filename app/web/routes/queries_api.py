@@ -6,11 +6,13 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.core.errors import NotFound
-from app.core.formats import GRAPH_FORMATS, RESULT_FORMATS, answer_format, body_response
+from app.core.formats import GRAPH_FORMATS, RESULT_FORMATS, answer_format
 from app.kg.runtime import Runtime
 from app.rest import models as m
 from app.sparql.querylib import NamedQuery
-from app.store.embedded import execute_async
+from app.store.base import QueryRequest
+from app.web.responses import body_response
+from app.web.state import runtime_of
 
 router = APIRouter(prefix="/api/queries", tags=["Named queries"])
 
@@ -26,7 +28,7 @@ def describe(query: NamedQuery, request: Request) -> m.QueryOperation:
 @router.get("", summary="List the named queries")
 def list_queries(request: Request) -> list[m.QueryOperation]:
     """Every named query: what it answers, its parameters (name, type, required, default) and columns."""
-    runtime: Runtime = request.app.state.runtime
+    runtime: Runtime = runtime_of(request)
     return [describe(q, request) for q in runtime.queries]
 
 
@@ -36,7 +38,7 @@ async def run_query(request: Request, name: str) -> Response:
     """Run the named query with the parameters its header declares (validated, then bound: never pasted
     into the text). SELECT/ASK answer as SPARQL JSON (default), XML, CSV or TSV; CONSTRUCT as Turtle,
     N-Triples, JSON-LD or RDF/XML; chosen by `Accept` or by `format` (json, xml, csv, tsv, ttl...)."""
-    runtime: Runtime = request.app.state.runtime
+    runtime: Runtime = runtime_of(request)
     if name not in runtime.queries:
         raise NotFound(f"No named query {name!r}; GET /api/queries lists them.")
     query = runtime.queries[name]
@@ -45,5 +47,5 @@ async def run_query(request: Request, name: str) -> Response:
     offered = GRAPH_FORMATS if query.form.returns_graph else RESULT_FORMATS
     fmt = answer_format(request.headers.get("accept"), offered, requested=requested)
     bindings = query.bind(raw, iri_base=runtime.settings.id_base)
-    answer = await execute_async(runtime.store, query.text, fmt=fmt, bindings=bindings)
+    answer = await runtime.store.execute_async(QueryRequest(query.text, fmt, bindings))
     return body_response(answer.body, fmt, truncated=answer.truncated)

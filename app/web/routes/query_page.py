@@ -11,9 +11,10 @@ from __future__ import annotations
 from fastapi import Request
 from starlette.responses import Response
 
-from app.core.formats import HTML, body_response
+from app.core.formats import HTML
 from app.kg.runtime import Runtime
 from app.web.pages.html import Site, esc, page
+from app.web.responses import body_response
 
 FORMATS = (("json", "JSON"), ("xml", "XML"), ("csv", "CSV"), ("tsv", "TSV"), ("ttl", "Turtle (CONSTRUCT, DESCRIBE)"),
            ("jsonld", "JSON-LD (CONSTRUCT, DESCRIBE)"))

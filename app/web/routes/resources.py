@@ -10,11 +10,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.core.errors import NotFound
-from app.core.formats import HTML, body_response
+from app.core.formats import HTML
 from app.kg.runtime import Runtime
 from app.linked_data.describe import OFFERED, choose, describe_rdf, resource_data, split_suffix
 from app.web.pages.html import Site
 from app.web.pages.resource import render_resource
+from app.web.responses import body_response
+from app.web.state import runtime_of
 
 router = APIRouter(tags=["Linked data"])
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -27,7 +29,7 @@ async def describe(request: Request, kind: str, key: str, format: str | None = N
     by `Accept`, by a suffix (`.html`, `.ttl`, `.nt`, `.jsonld`, `.rdf`) or by `format`
     (html, ttl, nt, jsonld, rdfxml). Unknown resources answer 404; an Accept that allows none of
     these, 406."""
-    runtime: Runtime = request.app.state.runtime
+    runtime: Runtime = runtime_of(request)
     if not (_SEGMENT.match(kind) and _SEGMENT.match(key)):
         raise NotFound(f"No resource at {request.url.path}: keys are letters, digits, '.', '_' and '-'.")
     key, suffix = split_suffix(key)

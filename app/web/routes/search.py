@@ -9,7 +9,8 @@ from starlette.responses import Response
 
 from app.core.errors import InvalidParameter
 from app.rest import models as m
-from app.web.rest_responses import catalogue_of, lookups, respond
+from app.web.rest_responses import lookups, respond
+from app.web.state import state_of
 
 router = APIRouter(prefix="/api", tags=["REST lookups"])
 
@@ -23,7 +24,7 @@ def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=20
     """Labels and acronyms in every language, ignoring case and accents ("otan", "PfP",
     "dialogue mediterraneen"); exact matches first, then prefixes, then substrings. `lang` picks the
     language of the labels shown and breaks ties."""
-    _, index = catalogue_of(request.app)
+    _, index = state_of(request).catalogue()
     if type is not None and type not in index.kinds:
         raise InvalidParameter(f"Parameter 'type': unknown kind {type!r}; use one of: {', '.join(sorted(index.kinds))}.",
                                parameters=["type"])

@@ -10,13 +10,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.core.errors import BadRequest, MethodNotAllowed, PayloadTooLarge, RefusedQuery, UnsupportedMediaType
-from app.core.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, answer_format, body_response
+from app.core.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, answer_format
 from app.kg.runtime import Runtime
 from app.linked_data.service_description import PREFIXES, describe_service, measure
 from app.sparql.policy import DATASET_REFUSAL, check_query
 from app.sparql.results import write_triples
-from app.store.embedded import execute_async
+from app.store.base import QueryRequest
+from app.web.responses import body_response
 from app.web.routes.query_page import query_page
+from app.web.state import runtime_of
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -31,7 +33,7 @@ _SAFE_IRI = re.compile(r"^https?://[^<>\"{}|^`\\\x00-\x20]+$")
 def _endpoint_iri(request: Request) -> str:
     """The absolute IRI of this endpoint as the client reached it; the configured base if that is not a clean IRI."""
     reached = str(request.url_for("sparql_get"))
-    return reached if _SAFE_IRI.match(reached) else f"{request.app.state.runtime.settings.base_iri}sparql"
+    return reached if _SAFE_IRI.match(reached) else f"{runtime_of(request).settings.base_iri}sparql"
 
 
 def _single(params: list[tuple[str, str]], name: str) -> str | None:
@@ -59,7 +61,7 @@ def _choose_format(request: Request, params: list[tuple[str, str]], offered: tup
 
 
 async def _answer(request: Request, params: list[tuple[str, str]], query: str | None) -> Response:
-    runtime: Runtime = request.app.state.runtime
+    runtime: Runtime = runtime_of(request)
     settings = runtime.settings
     if _single(params, "update") is not None:
         raise RefusedQuery("SPARQL Update is not accepted: this endpoint is read-only.")
@@ -80,18 +82,16 @@ async def _answer(request: Request, params: list[tuple[str, str]], query: str | 
         # Relative IRIs resolve against the endpoint (https://www.w3.org/TR/sparql11-query/#relIRIs);
         # the query's own BASE, if any, comes later and wins. Only then, so error positions stay exact.
         query = f"BASE <{_endpoint_iri(request)}>\n{query}"
-    answer = await execute_async(
-        runtime.store,
-        query,
-        fmt=fmt,
+    answer = await runtime.store.execute_async(QueryRequest(
+        query, fmt,
         default_graphs=tuple(v for k, v in params if k == "default-graph-uri"),
         named_graphs=tuple(v for k, v in params if k == "named-graph-uri"),
-    )
+    ))
     return body_response(answer.body, fmt, truncated=answer.truncated)
 
 
 async def _service_description(request: Request, params: list[tuple[str, str]]) -> Response:
-    runtime: Runtime = request.app.state.runtime
+    runtime: Runtime = runtime_of(request)
     fmt = _choose_format(request, params, (*GRAPH_FORMATS, HTML))
     if fmt is HTML:
         return query_page(request, runtime, None)
@@ -119,7 +119,7 @@ async def sparql_get(request: Request) -> Response:
 @router.post("/sparql", summary="SPARQL query (POST)")
 async def sparql_post(request: Request) -> Response:
     """Run a SPARQL 1.1 query sent as a form (`query=`) or directly as `application/sparql-query`."""
-    settings = request.app.state.runtime.settings
+    settings = runtime_of(request).settings
     media, *media_params = (p.strip().lower() for p in request.headers.get("content-type", "").split(";"))
     charset = next((p.partition("=")[2].strip('" ') for p in media_params if p.startswith("charset=")), "utf-8")
     if charset not in ("utf-8", "utf8"):

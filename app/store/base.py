@@ -1,0 +1,122 @@
+"""The store seam's contract: a query request, its answer, the `Store` protocol and the one answer writer.
+
+Routes and lookups never know which store runs: they build a `QueryRequest` and call `execute`
+(or `execute_async` on the event loop). Two implementations keep it: the embedded Oxigraph store
+(`app.store.embedded`) and any SPARQL 1.1 endpoint (`app.store.remote`); `app.store.open` chooses
+once, at start-up. A store that can answer small bounded queries in the calling process, without a
+worker round trip, also implements `AnswersInline`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import pyoxigraph as ox
+
+from app.core.formats import BY_NAME, Format
+from app.sparql.querylib import inline_values
+from app.sparql.results import write_boolean, write_solutions, write_triples
+
+Term = ox.NamedNode | ox.Literal | ox.BlankNode
+INTERNAL_ROW_LIMIT = 1_000_000  # our own SELECTs are bounded by the data, not by the user-facing cap
+WHOLE = 2**62  # a row cap no answer reaches: for reads of whole graphs (dumps, the graph store)
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query to run: its text, the variables it binds, the format of the answer and its limits.
+
+    `max_rows` and `timeout` left at None take the settings' values; `default_graphs` and
+    `named_graphs` are the protocol's dataset (`default-graph-uri`, `named-graph-uri`).
+    """
+
+    query: str
+    format: Format
+    bindings: Mapping[str, Term] = field(default_factory=dict)
+    max_rows: int | None = None
+    timeout: float | None = None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The query with its bindings inlined (a VALUES block): what the engine runs, in either store."""
+        return inline_values(self.query, self.bindings)
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: str  # "solutions", "boolean" or "graph"
+    body: bytes
+    truncated: bool = False
+    count: int | None = 0  # rows or triples in the body; None when the writer did not count them
+
+
+class Store(Protocol):
+    """What every store offers the rest of the service."""
+
+    @property
+    def triple_count(self) -> int | None:
+        """Triples held, when the store knows it cheaply (None for a remote store)."""
+        ...
+
+    def execute(self, request: QueryRequest) -> Answer:
+        """Run the request's query and write its answer in its format, cut at its row cap.
+
+        :raises app.core.errors.ProblemError: the query is malformed, ran out of time, or the store failed.
+        """
+        ...
+
+    async def execute_async(self, request: QueryRequest) -> Answer:
+        """As `execute`, awaited on the event loop."""
+        ...
+
+    def start(self) -> None:
+        """Get ready to answer at once (start query workers, open connections); called again after `close`."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class AnswersInline(Protocol):
+    """A store that answers small bounded queries in the calling process (the GET /sparql fast lane uses it)."""
+
+    def answer_inline(self, query: str, fmt: Format) -> Answer | None:
+        """The answer when `query` is provably small, else None (the caller then goes through `execute`)."""
+        ...
+
+
+def write_answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple], fmt: Format, *, max_rows: int) -> Answer:
+    """Cut a query result at `max_rows` and write it in `fmt`: the one writer of both stores, so they answer alike."""
+    if isinstance(result, ox.QueryBoolean):
+        return Answer("boolean", write_boolean(bool(result), fmt))
+    truncated = False
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows: list[list[Any]] = []
+        for solution in result:
+            if len(rows) >= max_rows:
+                truncated = True
+                break
+            rows.append([solution[i] for i in range(len(variables))])
+        return Answer("solutions", write_solutions(variables, rows, fmt, truncated=truncated), truncated, len(rows))
+    triples: list[ox.Triple] = []
+    for triple in result:
+        if len(triples) >= max_rows:
+            truncated = True
+            break
+        triples.append(triple)
+    return Answer("graph", write_triples(triples, fmt), truncated, len(triples))
+
+
+def select(store: Store, query: str, bindings: Mapping[str, Term] | None = None, *,
+           max_rows: int = INTERNAL_ROW_LIMIT) -> list[dict[str, Any]]:
+    """Run one of our own SELECTs and return its rows as {variable: pyoxigraph term} (unbound ones absent)."""
+    answer = store.execute(QueryRequest(query, BY_NAME["json"], bindings or {}, max_rows=max_rows))
+    solutions = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: s[i] for i, n in enumerate(names) if s[i] is not None} for s in solutions]

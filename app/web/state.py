@@ -1,0 +1,46 @@
+"""The running application's state, typed: the runtime the lifespan opened, and what is built from it once.
+
+Routes reach it through `state_of(request)` (or `runtime_of`) instead of untyped `request.app.state`
+attributes. The REST catalogue (labels and sources) and the linked-data publication (dumps, VoID
+statistics, the ontology) are built on first use, under a lock, from the runtime.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from starlette.requests import Request
+
+from app.kg.runtime import Runtime
+from app.linked_data.publication import Publication
+from app.rest.labels import Catalogue
+from app.rest.search import SearchIndex
+
+
+class ServiceState:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.publication = Publication(runtime)
+        self._lock = threading.Lock()
+        self._catalogue: tuple[Catalogue, SearchIndex] | None = None
+
+    def catalogue(self) -> tuple[Catalogue, SearchIndex]:
+        """The REST catalogue and its search index, read from the store on first use (thread-safe)."""
+        with self._lock:
+            if self._catalogue is None:
+                runtime = self.runtime
+                catalogue = Catalogue.load(runtime.store, runtime.queries, id_base=runtime.settings.id_base)
+                self._catalogue = (catalogue, SearchIndex(catalogue))
+            return self._catalogue
+
+    def close(self) -> None:
+        self.runtime.close()
+
+
+def state_of(request: Request) -> ServiceState:
+    state: ServiceState = request.app.state.service
+    return state
+
+
+def runtime_of(request: Request) -> Runtime:
+    return state_of(request).runtime
