@@ -101,6 +101,8 @@ def test_nothing_fetches_a_url(client: TestClient, listener: Listener) -> None:
     queries = [
         f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
         f"SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+        f"SELECT * WHERE {{ ?x ?y ?z .SERVICE <{url}> {{ ?s ?p ?o }} }}",  # a keyword right after '.', as the engine reads it
+        f"SELECT * WHERE {{ ?x ?y 1.SERVICE <{url}> {{ ?s ?p ?o }} }}",
         f"LOAD <{url}>",
         f"LOAD SILENT <{url}> INTO GRAPH <{url}>",
     ]

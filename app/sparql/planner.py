@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from app.core.memo import keep_recent
+from app.sparql.lexer import Token, is_absolute_iri, tokens
 from app.sparql.policy import CACHED_QUERY_CHARS
 
 MAX_PATTERNS = 16  # more triple patterns (or described IRIs) than this always go to a worker
@@ -41,34 +42,39 @@ class Plan:
     described: tuple[ox.NamedNode, ...] = ()
 
 
-_TOKENS = re.compile(
-    r"""
-    (?P<space>(?:[\x20\t\r\n]|\#[^\n\r]*)+)
-  | (?P<iri><[A-Za-z][A-Za-z0-9+.\-]*:[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<string>"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-  | (?P<var>[?$][A-Za-z0-9_]+)
-  | (?P<pname>(?:[A-Za-z][A-Za-z0-9_\-]*)?:(?:[A-Za-z0-9_][A-Za-z0-9_\-]*)?
-      (?![A-Za-z0-9_:%\\\-]|\.[A-Za-z0-9_.:%\\\-]))  # where SPARQL's name would go on (a:b, a.b), not planned
-  | (?P<number>[+\-]?(?:[0-9]*\.[0-9]+|[0-9]+)(?:[eE][+\-]?[0-9]+)?)
-  | (?P<word>[A-Za-z]+)
-  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<caret>\^\^)
-  | (?P<punct>[{}.;,*])
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+# The planner's subset of SPARQL's names: plain ASCII prefixed names, nothing SPARQL could read further
+# (`a.b`, `a:b:c`, escapes, percent-encoding); anything else is not planned.
+_SIMPLE_PNAME = re.compile(r"(?:[A-Za-z][A-Za-z0-9_\-]*)?:(?:[A-Za-z0-9_][A-Za-z0-9_\-]*)?")
+_BRACES = {"{": "open", "}": "close"}
 
 
 class _Unplanned(Exception):
     """The query is outside the planner's grammar."""
 
 
+def _planned_token(token: Token) -> tuple[str, str]:
+    """The lexer's token as the planner reads it, or `_Unplanned` for one outside its grammar."""
+    kind, text = token.kind, token.text
+    if kind in ("open", "close") and text in _BRACES:
+        return "punct", text
+    if kind == "punct" and text in ".;,*":
+        return kind, text
+    if kind == "iri" and is_absolute_iri(token):
+        return kind, text
+    if kind == "string" and not text.startswith(("'''", '"""')):
+        return kind, text
+    if kind == "pname" and _SIMPLE_PNAME.fullmatch(text):
+        return kind, text
+    if kind == "var" and text[1:].isascii():
+        return kind, text
+    if kind in ("number", "word", "lang", "caret"):
+        return kind, text
+    raise _Unplanned
+
+
 class _Reader:
     def __init__(self, text: str) -> None:
-        self.tokens = [(m.lastgroup or "", m.group()) for m in _TOKENS.finditer(text) if m.lastgroup != "space"]
-        if any(kind == "other" for kind, _ in self.tokens):
-            raise _Unplanned
+        self.tokens = [_planned_token(token) for token in tokens(text)]
         self.index = 0
         self.prefixes: dict[str, str] = {}
 

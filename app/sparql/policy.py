@@ -2,32 +2,19 @@
 
 Order: size cap, then nesting-depth cap (pyoxigraph's recursive parser crashes the whole process
 on a few thousand nested brackets), then policy (no SERVICE, no LOAD, no update at the query
-endpoint). The lexer skips comments, strings and IRIs, so `"SERVICE"` in a literal is harmless.
+endpoint). The tokens come from `app.sparql.lexer`, the one lexer the planner reads too, so
+`"SERVICE"` in a literal is harmless and `.SERVICE` is not.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import Enum
 
 from app.core.errors import PayloadTooLarge, RefusedQuery
 from app.core.memo import keep_recent
+from app.sparql.lexer import is_absolute_iri, tokens
 
-_TOKEN = re.compile(
-    r"""
-    (?P<comment>\#[^\n\r]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-       |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<open>[({\[])
-  | (?P<close>[)}\]])
-  | (?P<word>(?<![\w:?$@.\-])[A-Za-z][A-Za-z0-9_]*(?![\w:\-]))
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-_ABSOLUTE_IRI = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]*:")
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
@@ -63,17 +50,17 @@ def inspect_query(text: str) -> Inspection:
     form = QueryForm.UNKNOWN
     keywords: set[str] = set()
     relative = False
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
+    for token in tokens(text):
+        kind = token.kind
         if kind == "open":
             depth += 1
             deepest = max(deepest, depth)
         elif kind == "close":
             depth = max(0, depth - 1)
         elif kind == "iri":
-            relative = relative or not _ABSOLUTE_IRI.match(match.group())
+            relative = relative or not is_absolute_iri(token)
         elif kind == "word":
-            word = match.group().upper()
+            word = token.text.upper()
             keywords.add(word)
             if form is QueryForm.UNKNOWN and word not in ("BASE", "PREFIX"):
                 if word in QUERY_FORMS:
@@ -129,18 +116,18 @@ def where_group_start(text: str) -> int | None:
     form: str | None = None
     after_where = False
     template_seen = False
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
+    for token in tokens(text):
+        kind = token.kind
         if kind == "word" and depth == 0:
-            word = match.group().upper()
+            word = token.text.upper()
             if form is None and word in QUERY_FORMS:
                 form = word
             elif word == "WHERE":
                 after_where = True
         elif kind == "open":
-            if depth == 0 and match.group() == "{" and form is not None:
+            if depth == 0 and token.text == "{" and form is not None:
                 if form != "CONSTRUCT" or (after_where and template_seen):
-                    return match.end()
+                    return token.end
                 if after_where:
                     return None  # CONSTRUCT WHERE { ... }: the short form
                 template_seen = True

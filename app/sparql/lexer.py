@@ -1,0 +1,64 @@
+"""The one SPARQL lexer (https://www.w3.org/TR/sparql11-query/#terminals): the policy check and the planner read its tokens.
+
+It guards a security boundary: the policy refuses SERVICE, LOAD and updates by the keywords it finds
+here, so a keyword must never hide inside another token the engine would read differently. Comments,
+strings, IRIs, variables, prefixed names, blank node labels and language tags are whole tokens, so
+`"SERVICE"`, `<SERVICE>`, `?service`, `ex:SERVICE` and `@en` carry no keyword, while `.SERVICE` or
+`}SERVICE` do. What the lexer cannot read becomes an `other` token of one character and lexing goes
+on: nothing after an unreadable character is skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+_ESCAPE = r"\\[_~.\-!$&'()*+,;=/?#@%]"
+_LOCAL_START = rf"(?:[\w:]|%[0-9A-Fa-f]{{2}}|{_ESCAPE})"
+_LOCAL_MIDDLE = rf"(?:[\w.:\-\u00B7]|%[0-9A-Fa-f]{{2}}|{_ESCAPE})"
+_LOCAL_END = rf"(?:[\w:\-\u00B7]|%[0-9A-Fa-f]{{2}}|{_ESCAPE})"
+
+_TOKEN = re.compile(
+    rf"""
+    (?P<space>[\x20\t\r\n]+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+       |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$]\w+)
+  | (?P<bnode>_:\w(?:[\w.\-]*[\w\-])?)
+  | (?P<pname>(?:[^\W\d_](?:[\w.\-\u00B7]*[\w\-\u00B7])?)?:(?:{_LOCAL_START}(?:{_LOCAL_MIDDLE}*{_LOCAL_END})?)?)
+  | (?P<number>[+\-]?(?:[0-9]*\.[0-9]+|[0-9]+)(?:[eE][+\-]?[0-9]+)?)
+  | (?P<word>[A-Za-z][A-Za-z0-9_]*)
+  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<caret>\^\^)
+  | (?P<open>[({{\[])
+  | (?P<close>[)}}\]])
+  | (?P<punct>[.;,*|/^!=<>+\-&?])
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+LAYOUT = frozenset({"space", "comment"})
+_ABSOLUTE_IRI = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+class Token(NamedTuple):
+    kind: str  # a group name of the pattern above
+    text: str
+    start: int
+    end: int
+
+
+def tokens(text: str, *, layout: bool = False) -> Iterator[Token]:
+    """The tokens of `text`, in order; spaces and comments only when `layout` is asked for."""
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if layout or kind not in LAYOUT:
+            yield Token(kind, match.group(), match.start(), match.end())
+
+
+def is_absolute_iri(token: Token) -> bool:
+    """An `iri` token with a scheme (`<http://...>`); one without needs a base IRI to resolve."""
+    return token.kind == "iri" and _ABSOLUTE_IRI.match(token.text) is not None
