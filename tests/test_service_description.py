@@ -18,7 +18,7 @@ from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDFS, XSD
 
 from app.core.errors import PROBLEM_MEDIA_TYPE
-from app.core.formats import GRAPH_FORMATS, RESULT_FORMATS, W3C_FORMAT_IRIS
+from app.core.formats import GRAPH_FORMATS, RESULT_FORMATS
 from app.web.app import create_app
 from tests.memory_store import memory_runtime
 from tests.w3c import MISSING, W3C_BASE, entries, manifest, suite
@@ -143,7 +143,7 @@ def test_language_and_every_offered_format(client: TestClient) -> None:
     graph = description(client)
     node = service(graph)
     assert set(graph.objects(node, SD.supportedLanguage)) == {SD.SPARQL11Query}
-    offered = {URIRef(W3C_FORMAT_IRIS[f.name]) for f in (*RESULT_FORMATS, *GRAPH_FORMATS)}
+    offered = {URIRef(f.w3c_iri) for f in (*RESULT_FORMATS, *GRAPH_FORMATS) if f.w3c_iri}
     assert set(graph.objects(node, SD.resultFormat)) == offered
 
 

@@ -78,7 +78,7 @@ def test_access_points_answer(client: TestClient, void: Graph) -> None:
     ask = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"})
     assert ask.json()["boolean"] is True
     dumps = sorted(urlsplit(str(d)).path for d in void.objects(DATASET, VOID.dataDump))
-    assert dumps == sorted(f"/dumps/natokg.{e}" for e in ("ttl", "nt", "nq", "jsonld", "rdf"))
+    assert dumps == sorted(f"/dumps/natokg.{e}" for e in ("ttl", "nt", "nq", "jsonld", "rdf", "n3", "trig"))
     for path in dumps:
         assert client.head(path).status_code == 200
     examples = list(void.objects(DATASET, VOID.exampleResource))
@@ -99,7 +99,7 @@ def test_dcat_record(client: TestClient, path: str) -> None:
     assert (DATASET, DCTERMS.license, CC_BY) in dcat
     assert any(dcat.subjects(DCAT.dataset, DATASET))  # in a catalog
     distributions = list(dcat.objects(DATASET, DCAT.distribution))
-    assert len(distributions) == 5
+    assert len(distributions) == 7
     for distribution in distributions:
         assert (distribution, RDF.type, DCAT.Distribution) in dcat
         media = str(dcat.value(distribution, DCAT.mediaType))

@@ -1,5 +1,4 @@
-"""Describing one resource of the graph: choosing the representation (Accept, `?format=` or a file-name
-suffix) and reading what the RDF and HTML representations need from the store."""
+"""Describing one resource of the graph: reading what its RDF and HTML representations need from the store."""
 
 from __future__ import annotations
 
@@ -9,8 +8,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from app.core.errors import InvalidParameter, NotFound
-from app.core.formats import BY_NAME, GRAPH_FORMATS, HTML, Format, by_name, negotiate
+from app.core.errors import NotFound
+from app.core.formats import BY_NAME, Format
 from app.kg.runtime import Runtime
 from app.store.base import Answer, QueryRequest, select
 
@@ -56,39 +55,6 @@ def labels_from_rows(rows: Sequence[Row]) -> Labels:
         if isinstance(node, ox.NamedNode) and isinstance(text, ox.Literal):
             labels.add(node.value, text.value, text.language or "")
     return labels
-
-
-OFFERED: tuple[Format, ...] = (*GRAPH_FORMATS, HTML)  # Turtle first: what `*/*` and no Accept get
-
-
-@dataclass(frozen=True)
-class Choice:
-    fmt: Format
-    negotiated: bool  # chosen from Accept (then Content-Location names the specific URL)
-
-
-def split_suffix(key: str, offered: tuple[Format, ...] = OFFERED) -> tuple[str, Format | None]:
-    """`FRA.ttl` -> (`FRA`, Turtle); a key without a known format suffix is returned whole."""
-    stem, dot, extension = key.rpartition(".")
-    fmt = next((f for f in offered if f.extension == extension), None) if dot else None
-    return (stem, fmt) if fmt and stem else (key, None)
-
-
-def choose(accept: str | None, format_param: str | None, suffix: Format | None, offered: tuple[Format, ...] = OFFERED) -> Choice:
-    """`?format=` first, then the suffix, then the Accept header.
-
-    :raises InvalidParameter: for an unknown `format` value.
-    :raises NotAcceptable: when Accept allows none of `offered`.
-    """
-    if format_param is not None:
-        fmt = by_name(format_param, offered)
-        if fmt is None:
-            names = ", ".join(f.name for f in offered)
-            raise InvalidParameter(f"Unknown value {format_param!r} for 'format'; use one of: {names}.", parameters=["format"])
-        return Choice(fmt, negotiated=False)
-    if suffix is not None:
-        return Choice(suffix, negotiated=False)
-    return Choice(negotiate(accept, offered), negotiated=True)
 
 
 def describe_rdf(runtime: Runtime, iri: str, fmt: Format) -> Answer:

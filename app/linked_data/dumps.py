@@ -14,14 +14,14 @@ from datetime import datetime
 import pyoxigraph as ox
 
 from app.core.errors import ProblemError
-from app.core.formats import BY_NAME, Format
+from app.core.formats import BY_NAME, GRAPH_FORMATS, Format
 from app.core.validators import Validators
 from app.core.vocab import with_id_prefixes
 from app.kg.runtime import Runtime
 from app.sparql.results import write_triples
 from app.store.base import WHOLE, QueryRequest
 
-DUMP_FORMATS: tuple[Format, ...] = tuple(BY_NAME[name] for name in ("ttl", "nt", "nq", "jsonld", "rdfxml"))
+DUMP_FORMATS: tuple[Format, ...] = GRAPH_FORMATS
 NAME = "natokg"
 
 
@@ -75,8 +75,4 @@ class Dumps:
             return self._built[fmt.name]
 
     def _serialise(self, fmt: Format) -> bytes:
-        if fmt.name == "nq":  # all of natokg sits in the default graph: N-Quads with no graph name
-            data = ox.serialize((ox.Quad(t.subject, t.predicate, t.object) for t in self._triples), format=ox.RdfFormat.N_QUADS)
-            assert data is not None
-            return data
         return write_triples(self._triples, fmt, prefixes=self._prefixes)

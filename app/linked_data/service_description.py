@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from app.core.formats import W3C_FORMAT_IRIS, Format
+from app.core.formats import Format
 from app.core.vocab import RDF, RDFS, VOID, XSD
 from app.sparql.querylib import QueryLibrary
 from app.store.base import Store, select
@@ -81,8 +81,7 @@ def describe_service(
         ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
         ox.Triple(service, _sd("defaultEntailmentRegime"), ox.NamedNode(f"{ENTAILMENT}Simple")),
         ox.Triple(service, RDFS_SEE_ALSO, void),
-        *(ox.Triple(service, _sd("resultFormat"), ox.NamedNode(W3C_FORMAT_IRIS[f.name])) for f in formats
-          if f.name in W3C_FORMAT_IRIS),
+        *(ox.Triple(service, _sd("resultFormat"), ox.NamedNode(f.w3c_iri)) for f in formats if f.w3c_iri),
         ox.Triple(service, _sd("defaultDataset"), dataset),
         ox.Triple(dataset, RDF_TYPE, _sd("Dataset")),
         ox.Triple(dataset, RDFS_SEE_ALSO, void),

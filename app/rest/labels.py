@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from app.core.formats import parse_quality_list
 from app.rest.models import Label, Ref, SourceRef
 from app.sparql.querylib import QueryLibrary
 from app.store.base import Store, select
@@ -26,20 +27,8 @@ def choose_language(lang: str | None, accept_language: str | None, available: fr
     """`lang` if given, else the client's most preferred available language (RFC 9110 12.5.4), else English."""
     if lang:
         return lang.lower()
-    ranked: list[tuple[float, int, str]] = []
-    for order, part in enumerate((accept_language or "").split(",")):
-        tag, *params = (p.strip() for p in part.split(";"))
-        q = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        primary = tag.split("-")[0].lower()
-        if q > 0 and primary in available:
-            ranked.append((-q, order, primary))
+    ranked = [(-p.q, p.order, p.value.split("-")[0]) for p in parse_quality_list(accept_language or "")
+              if p.q > 0 and p.value.split("-")[0] in available]
     return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
 
 

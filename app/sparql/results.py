@@ -22,23 +22,6 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 Row = Sequence[Any]  # one value per variable, None when unbound
 
-RDF_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-}
-
-QUERY_RESULTS_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-
-
 def _json_term(term: Any) -> dict[str, str]:
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
@@ -131,9 +114,11 @@ def write_boolean(value: bool, fmt: Format) -> bytes:
 
 
 def write_triples(triples: Iterable[ox.Triple], fmt: Format, *, prefixes: dict[str, str] | None = None) -> bytes:
-    rdf_format = RDF_FORMATS[fmt.name]
+    rdf_format = fmt.oxigraph
+    if not isinstance(rdf_format, ox.RdfFormat):
+        raise ValueError(f"{fmt.name} is not an RDF syntax")
     kwargs: dict[str, Any] = {}
-    if prefixes and rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+    if prefixes and rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML, ox.RdfFormat.N3):
         kwargs["prefixes"] = prefixes
     data = ox.serialize(triples, format=rdf_format, **kwargs)
     assert data is not None

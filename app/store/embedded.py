@@ -14,7 +14,7 @@ from app.core.memo import keep_recent
 from app.core.settings import Settings
 from app.sparql.planner import plan, within_budget
 from app.sparql.policy import CACHED_QUERY_CHARS
-from app.sparql.results import QUERY_RESULTS_FORMATS, write_boolean, write_triples
+from app.sparql.results import write_boolean, write_triples
 from app.store.base import Answer, QueryRequest, write_answer
 from app.store.workers import Job, WorkerPool, run_here
 
@@ -40,7 +40,8 @@ def evaluate_whole(store: ox.Store, job: Job) -> Answer:
     if isinstance(result, ox.QueryBoolean):
         return Answer("boolean", write_boolean(bool(result), fmt))
     if isinstance(result, ox.QuerySolutions):
-        body = result.serialize(format=QUERY_RESULTS_FORMATS[fmt.name])
+        assert isinstance(fmt.oxigraph, ox.QueryResultsFormat)
+        body = result.serialize(format=fmt.oxigraph)
         assert body is not None  # no output file was given, so the bytes are returned
         return Answer("solutions", body, count=None)
     triples = list(result)

@@ -21,7 +21,7 @@ from starlette.datastructures import State
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.errors import ProblemError
-from app.core.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, answer_format
+from app.core.formats import FORMAT_PARAMETERS, GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, answer_format
 from app.core.memo import keep_recent
 from app.core.settings import Settings
 from app.sparql.policy import check_query
@@ -29,7 +29,7 @@ from app.store.base import AnswersInline
 
 logger = logging.getLogger("natokg")
 PATH = "/sparql"
-_PLAIN_PARAMETERS = frozenset({"query", "format", "output"})
+_PLAIN_PARAMETERS = frozenset({"query", *FORMAT_PARAMETERS})
 
 
 class SparqlFastLane:
@@ -110,8 +110,8 @@ def _decider(settings: Settings) -> Decide:
             if inspection.relative_iris:
                 return None
             offered = GRAPH_FORMATS if inspection.form.returns_graph else RESULT_FORMATS
-            fmt = answer_format(accept, offered, requested=values.get("format") or values.get("output"),
-                                page="format" not in values and "output" not in values)
+            named = [value for name, value in params if name in FORMAT_PARAMETERS]
+            fmt = answer_format(accept, offered, requested=named, page=not named)
         except ProblemError:  # the application gives the same refusal, with its problem body
             return None
         return None if fmt is HTML else (values["query"], fmt)  # a browser's query page comes from the application

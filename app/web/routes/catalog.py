@@ -10,9 +10,9 @@ from starlette.responses import Response
 from app.core.formats import GRAPH_FORMATS
 from app.core.vocab import PREFIXES
 from app.linked_data.dcat import dcat_triples
-from app.linked_data.describe import choose
 from app.linked_data.void import void_triples
 from app.sparql.results import write_triples
+from app.web.negotiation import choose
 from app.web.responses import body_response
 from app.web.state import runtime_of, state_of
 
@@ -24,7 +24,7 @@ async def void(request: Request, format: str | None = None) -> Response:
     """The dataset's VoID description: triple and entity counts, class and property partitions (SPARQL
     COUNTs over the graph), example resources, the SPARQL endpoint, the dumps and the URI space.
     Turtle by default; JSON-LD, N-Triples or RDF/XML by `Accept` or `format`."""
-    choice = choose(request.headers.get("accept"), format, None, GRAPH_FORMATS)
+    choice = choose(request, GRAPH_FORMATS)
     stats = await run_in_threadpool(state_of(request).publication.statistics)
     triples = void_triples(stats, runtime_of(request).settings, service_base=str(request.base_url))
     return body_response(write_triples(triples, choice.fmt, prefixes=PREFIXES), choice.fmt)
@@ -36,7 +36,7 @@ async def catalog(request: Request, format: str | None = None) -> Response:
     """The DCAT catalog: the dataset with its license (CC BY 4.0), one distribution per dump (IANA media
     types, download URLs) and the SPARQL endpoint as a data service. Turtle by default; JSON-LD,
     N-Triples or RDF/XML by `Accept` or `format`."""
-    choice = choose(request.headers.get("accept"), format, None, GRAPH_FORMATS)
+    choice = choose(request, GRAPH_FORMATS)
     modified = state_of(request).publication.last_modified.date()
     triples = dcat_triples(runtime_of(request).settings, service_base=str(request.base_url), modified=modified)
     return body_response(write_triples(triples, choice.fmt, prefixes=PREFIXES), choice.fmt)

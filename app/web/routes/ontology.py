@@ -12,8 +12,8 @@ from starlette.responses import Response
 from app.core.errors import NotFound
 from app.core.formats import HTML
 from app.core.vocab import ONTOLOGY_IRI, PREFIXES
-from app.linked_data.describe import OFFERED, choose, split_suffix
 from app.sparql.results import write_triples
+from app.web.negotiation import RESOURCE_FORMATS, choose, split_suffix
 from app.web.pages.html import Site
 from app.web.pages.ontology import render_ontology, to_triples
 from app.web.responses import body_response
@@ -28,14 +28,14 @@ async def _answer(request: Request, path: str, format: str | None, extension: st
     if version is not None and document.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI) != URIRef(f"{ONTOLOGY_IRI}/{version}"):
         raise NotFound(f"No version {version!r} of the ontology; the current version IRI is "
                        f"{document.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI)}.")
-    suffix = next((f for f in OFFERED if f.extension == extension), None)
+    suffix = next((f for f in RESOURCE_FORMATS if f.extension == extension), None)
     if extension is not None and suffix is None:
         raise NotFound(f"No resource at {request.url.path}.")
-    choice = choose(request.headers.get("accept"), format, suffix)
+    choice = choose(request, suffix=suffix)
     site = Site(request.scope.get("root_path", ""), runtime_of(request).settings.id_base)
     headers = {"Content-Location": site.url(f"{path}.{choice.fmt.extension}")} if choice.negotiated else {}
     if choice.fmt is HTML:
-        alternates = {f: site.url(f"{path}.{f.extension}") for f in OFFERED if f is not HTML}
+        alternates = {f: site.url(f"{path}.{f.extension}") for f in RESOURCE_FORMATS if f is not HTML}
         return body_response(render_ontology(document, everything, site, alternates=alternates), HTML, headers=headers)
     return body_response(write_triples(to_triples(document), choice.fmt, prefixes=PREFIXES), choice.fmt, headers=headers)
 

@@ -6,11 +6,12 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.core.errors import NotFound
-from app.core.formats import GRAPH_FORMATS, RESULT_FORMATS, answer_format
+from app.core.formats import FORMAT_PARAMETERS, GRAPH_FORMATS, RESULT_FORMATS, answer_format
 from app.kg.runtime import Runtime
 from app.rest import models as m
 from app.sparql.querylib import NamedQuery
 from app.store.base import QueryRequest
+from app.web.negotiation import requested
 from app.web.responses import body_response
 from app.web.state import runtime_of
 
@@ -42,10 +43,10 @@ async def run_query(request: Request, name: str) -> Response:
     if name not in runtime.queries:
         raise NotFound(f"No named query {name!r}; GET /api/queries lists them.")
     query = runtime.queries[name]
-    raw = dict(request.query_params)
-    requested = raw.pop("format", None)
+    params = request.query_params.multi_items()
+    raw = {name: value for name, value in params if name not in FORMAT_PARAMETERS}
     offered = GRAPH_FORMATS if query.form.returns_graph else RESULT_FORMATS
-    fmt = answer_format(request.headers.get("accept"), offered, requested=requested)
+    fmt = answer_format(request.headers.get("accept"), offered, requested=requested(params))
     bindings = query.bind(raw, iri_base=runtime.settings.id_base)
     answer = await runtime.store.execute_async(QueryRequest(query.text, fmt, bindings))
     return body_response(answer.body, fmt, truncated=answer.truncated)

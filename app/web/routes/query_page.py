@@ -11,13 +11,10 @@ from __future__ import annotations
 from fastapi import Request
 from starlette.responses import Response
 
-from app.core.formats import HTML
+from app.core.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Kind
 from app.kg.runtime import Runtime
 from app.web.pages.html import Site, esc, page
 from app.web.responses import body_response
-
-FORMATS = (("json", "JSON"), ("xml", "XML"), ("csv", "CSV"), ("tsv", "TSV"), ("ttl", "Turtle (CONSTRUCT, DESCRIBE)"),
-           ("jsonld", "JSON-LD (CONSTRUCT, DESCRIBE)"))
 
 
 def query_page(request: Request, runtime: Runtime, query: str | None) -> Response:
@@ -26,7 +23,8 @@ def query_page(request: Request, runtime: Runtime, query: str | None) -> Respons
     text = query if query is not None else (examples[0].text if examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
     options = "".join(f'<option value="{esc(q.name)}" data-query="{esc(q.text)}">{esc(q.title.removeprefix("Example: "))}</option>'
                       for q in examples)
-    formats = "".join(f'<option value="{esc(name)}">{esc(label)}</option>' for name, label in FORMATS)
+    formats = "".join(f'<option value="{esc(f.name)}">{esc(f.label)}{" (CONSTRUCT, DESCRIBE)" if f.kind is Kind.GRAPH else ""}</option>'
+                      for f in (*RESULT_FORMATS, *GRAPH_FORMATS))
     body = f"""<h1>SPARQL <span class="fr" lang="fr">requête SPARQL</span></h1>
 <p>Ask the whole graph in <a href="https://www.w3.org/TR/sparql11-query/">SPARQL 1.1</a>. The endpoint is read-only;
 SERVICE and LOAD are refused, long queries stop at {runtime.settings.query_timeout:g} s and answers at

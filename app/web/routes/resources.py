@@ -12,7 +12,8 @@ from starlette.responses import Response
 from app.core.errors import NotFound
 from app.core.formats import HTML
 from app.kg.runtime import Runtime
-from app.linked_data.describe import OFFERED, choose, describe_rdf, resource_data, split_suffix
+from app.linked_data.describe import describe_rdf, resource_data
+from app.web.negotiation import RESOURCE_FORMATS, choose, split_suffix
 from app.web.pages.html import Site
 from app.web.pages.resource import render_resource
 from app.web.responses import body_response
@@ -33,14 +34,14 @@ async def describe(request: Request, kind: str, key: str, format: str | None = N
     if not (_SEGMENT.match(kind) and _SEGMENT.match(key)):
         raise NotFound(f"No resource at {request.url.path}: keys are letters, digits, '.', '_' and '-'.")
     key, suffix = split_suffix(key)
-    choice = choose(request.headers.get("accept"), format, suffix)
+    choice = choose(request, suffix=suffix)
     iri = f"{runtime.settings.id_base}{kind}/{key}"
     site = Site(request.scope.get("root_path", ""), runtime.settings.id_base)
     page_url = site.url(f"/id/{kind}/{key}")
     headers = {"Content-Location": f"{page_url}.{choice.fmt.extension}"} if choice.negotiated else {}
     if choice.fmt is HTML:
         data = await run_in_threadpool(resource_data, runtime, iri)
-        alternates = {f: f"{page_url}.{f.extension}" for f in OFFERED if f is not HTML}
+        alternates = {f: f"{page_url}.{f.extension}" for f in RESOURCE_FORMATS if f is not HTML}
         return body_response(render_resource(data, site, alternates=alternates), HTML, headers=headers)
     answer = await run_in_threadpool(describe_rdf, runtime, iri, choice.fmt)
     return body_response(answer.body, choice.fmt, truncated=answer.truncated, headers=headers)

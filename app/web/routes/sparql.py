@@ -10,21 +10,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.core.errors import BadRequest, MethodNotAllowed, PayloadTooLarge, RefusedQuery, UnsupportedMediaType
-from app.core.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, answer_format
+from app.core.formats import FORM, GRAPH_FORMATS, HTML, RESULT_FORMATS, SPARQL_QUERY, SPARQL_UPDATE, Format, answer_format
 from app.kg.runtime import Runtime
 from app.linked_data.service_description import PREFIXES, describe_service, measure
 from app.sparql.policy import DATASET_REFUSAL, check_query
 from app.sparql.results import write_triples
 from app.store.base import QueryRequest
+from app.web.negotiation import requested
 from app.web.responses import body_response
 from app.web.routes.query_page import query_page
 from app.web.state import runtime_of
 
 router = APIRouter(tags=["SPARQL"])
 
-FORM = "application/x-www-form-urlencoded"
-SPARQL_QUERY = "application/sparql-query"
-SPARQL_UPDATE = "application/sparql-update"
 # Characters an IRI may not hold (SPARQL's IRIREF): an endpoint IRI built from a Host header with one
 # of these is not used, so request headers can never inject text into a query or a description.
 _SAFE_IRI = re.compile(r"^https?://[^<>\"{}|^`\\\x00-\x20]+$")
@@ -56,8 +54,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def _choose_format(request: Request, params: list[tuple[str, str]], offered: tuple[Format, ...], *, page: bool = False) -> Format:
-    requested = _single(params, "format") or _single(params, "output")
-    return answer_format(request.headers.get("accept"), offered, requested=requested, page=page)
+    return answer_format(request.headers.get("accept"), offered, requested=requested(params), page=page)
 
 
 async def _answer(request: Request, params: list[tuple[str, str]], query: str | None) -> Response:
@@ -74,7 +71,7 @@ async def _answer(request: Request, params: list[tuple[str, str]], query: str | 
         raise RefusedQuery(DATASET_REFUSAL)
     offered = GRAPH_FORMATS if inspection.form.returns_graph else RESULT_FORMATS
     # A browser following a shared link (it prefers HTML) gets the query page, which runs the query.
-    unformatted = request.method == "GET" and _single(params, "format") is None and _single(params, "output") is None
+    unformatted = request.method == "GET" and not requested(params)
     fmt = _choose_format(request, params, offered, page=unformatted)
     if fmt is HTML:
         return query_page(request, runtime, query)
