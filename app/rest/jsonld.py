@@ -11,78 +11,65 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from app.core.vocab import PREFIXES
+from app.rest import models
+from app.rest.kinds import CLASSES, KINDS
+from app.rest.models import RDF_KEY
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DATE_TYPES = {"day": XSD + "date", "month": XSD + "gYearMonth", "year": XSD + "gYear"}
-CLASSES = {
-    "country": "nkg:Country", "organisation": "nkg:InternationalOrganisation", "framework": "nkg:PartnershipFramework",
-    "programme": "nkg:PartnershipProgramme", "membership": "org:Membership", "role": "nkg:Role", "summit": "nkg:Summit",
-    "meeting": "nkg:Meeting", "city": "nkg:City", "strategic-concept": "nkg:StrategicConcept", "core-task": "nkg:CoreTask",
-    "operation": "nkg:Operation", "contribution": "nkg:Contribution", "challenge": "nkg:SecurityChallenge",
-    "region": "nkg:Region", "person": "nkg:Person", "statement": "nkg:Statement", "decision": "nkg:Decision",
-    "source": "nkg:SourceDocument", "passage": "nkg:SourcePassage", "operation-type": "nkg:OperationType",
-    "treaty": "nkg:Treaty", "agreement": "nkg:Agreement",
-}
+PREFIXED = ("nkg", "org", "prov", "oa", "schema", "dcterms", "rdfs", "skos")
 
 
-def _iri(term: str) -> dict[str, str]:
-    return {"@id": term, "@type": "@id"}
+def _term(spec: dict[str, Any]) -> Any:
+    """A field's RDF spec (app.rest.models.rdf) as a JSON-LD term definition."""
+    if spec.get("reverse"):
+        return {"@reverse": spec["property"]}
+    if spec.get("iri"):
+        return {"@id": spec["property"], "@type": "@id"}
+    if spec.get("datatype"):
+        return {"@id": spec["property"], "@type": spec["datatype"]}
+    return spec["property"]
 
 
-CONTEXT: dict[str, Any] = {
-    "@version": 1.1,
-    "@vocab": "https://w3id.org/natokg/api#",
-    "nkg": PREFIXES["nkg"],
-    "org": PREFIXES["org"],
-    "prov": PREFIXES["prov"],
-    "oa": PREFIXES["oa"],
-    "schema": PREFIXES["schema"],
-    "dcterms": PREFIXES["dcterms"],
-    "rdfs": PREFIXES["rdfs"],
-    "skos": PREFIXES["skos"],
-    "xsd": XSD,
-    "label": "rdfs:label",
-    "altLabels": "skos:altLabel",
-    "sources": "prov:wasDerivedFrom",
-    "source": "oa:hasSource",
-    "quote": "oa:exact",
-    "iso": "nkg:isoCode",
-    "sameAs": _iri("schema:sameAs"),
-    "url": _iri("schema:url"),
-    "title": "dcterms:title",
-    "publisher": "dcterms:publisher",
-    "language": "dcterms:language",
-    "retrievedOn": {"@id": "nkg:retrievedOn", "@type": "xsd:date"},
-    "member": "org:member",
-    "organization": "org:organization",
-    "role": "org:role",
-    "memberships": {"@reverse": "org:member"},
-    "partners": {"@reverse": "org:organization"},
-    "posts": {"@reverse": "org:member"},
-    "partnerships": {"@reverse": "org:member"},
-    "launchedAt": "nkg:launchedAt",
-    "addresses": "nkg:addresses",
-    "programmes": {"@reverse": "nkg:underFramework"},
-    "hostCity": "nkg:hostCity",
-    "meetings": {"@reverse": "schema:superEvent"},
-    "decisions": {"@reverse": "nkg:takenAt"},
-    "frameworksLaunched": {"@reverse": "nkg:launchedAt"},
-    "conceptsAdopted": {"@reverse": "nkg:adoptedAt"},
-    "statements": {"@reverse": "nkg:statedAt"},
-    "adoptedAt": "nkg:adoptedAt",
-    "coreTasks": "nkg:definesCoreTask",
-    "definedBy": {"@reverse": "nkg:definesCoreTask"},
-    "regions": "nkg:region",
-    "operationTypes": "nkg:operationType",
-    "unMandate": "nkg:unMandate",
-    "ledBy": "nkg:ledBy",
-    "contributor": "nkg:contributor",
-    "operation": "nkg:toOperation",
-    "addressedBy": {"@reverse": "nkg:addresses"},
-    "subjectOf": {"@reverse": "dcterms:subject"},
-    "passages": {"@reverse": "oa:hasSource"},
-}
+def _models() -> list[type[BaseModel]]:
+    return [value for value in vars(models).values()
+            if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == models.__name__]
+
+
+def build_context() -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The inline @context, from the models' fields: every field that names an RDF property becomes a term.
+
+    A field name that stands for different properties in different models (a summit's `statements` are
+    made at it, a person's are made by them) is defined again in a context scoped to the later model's
+    class (JSON-LD 1.1 type-scoped contexts). Returns (the context, the scoped contexts by class).
+    """
+    context: dict[str, Any] = {"@version": 1.1, "@vocab": "https://w3id.org/natokg/api#",
+                               **{prefix: PREFIXES[prefix] for prefix in PREFIXED}, "xsd": XSD}
+    scoped: dict[str, dict[str, Any]] = {}
+    classes = {kind.item: kind.jsonld_class for kind in KINDS if kind.jsonld_class}
+    classes.update({kind.detail: kind.jsonld_class for kind in KINDS if kind.jsonld_class})
+    for model in _models():
+        for name, field in model.model_fields.items():
+            extra = field.json_schema_extra
+            spec = extra.get(RDF_KEY) if isinstance(extra, dict) else None
+            if not isinstance(spec, dict):
+                continue
+            term = _term(spec)
+            if context.setdefault(name, term) != term:
+                owner = classes.get(model)
+                if owner is None:
+                    raise ValueError(f"{model.__name__}.{name} maps to {term}, another model's to {context[name]}: "
+                                     "give the model a JSON-LD class in app.rest.kinds")
+                scoped.setdefault(owner, {})[name] = term
+    for cls, terms in scoped.items():
+        context[cls] = {"@id": cls, "@context": terms}  # a compact-IRI term: it applies where @type is that CURIE
+    return context, scoped
+
+
+CONTEXT, _SCOPED = build_context()
 
 
 def _node(value: Any) -> Any:

@@ -156,6 +156,16 @@ class Lookups:
         rows = [r for r in self.memberships(organization=nato, member=country) if r.role.key == "member"]
         return sorted(self.held(rows, at, uncertain, year), key=lambda r: (r.start.value if r.start else "", r.member.key))
 
+    def member(self, iso: str) -> m.Membership:
+        """A country's NATO membership (its latest, should it have several).
+
+        :raises NotFound: no such country, or not a member.
+        """
+        rows = self.members(at=None, year=None, uncertain=True, country=self.country(iso).id)
+        if not rows:
+            raise NotFound(f"{iso} is not recorded as a NATO member.")
+        return rows[-1]
+
     def partners(self, *, framework: str | None, role: str | None, at: date | None, year: int | None,
                  uncertain: bool, country: str | None = None) -> list[m.Membership]:
         fw = self.filter_iri("framework", "framework", framework)

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, JsonValue
 
 T = TypeVar("T")
+RDF_KEY = "x-rdf"  # a field's RDF property in the JSON schema (and so in OpenAPI): app.rest.jsonld builds its context from it
+
+
+def rdf(prop: str, *, reverse: bool = False, iri: bool = False, date: bool = False, **field: Any) -> Any:
+    """A field that stands for an RDF property (`prop` as a CURIE); `reverse` when the field lists the
+    subjects that point at this resource, `iri` when its values are IRIs, `date` for an xsd:date."""
+    spec: dict[str, JsonValue] = {"property": prop}
+    if reverse:
+        spec["reverse"] = True
+    if iri:
+        spec["iri"] = True
+    if date:
+        spec["datatype"] = "xsd:date"
+    return Field(json_schema_extra={RDF_KEY: spec}, **field)
 
 
 class Label(BaseModel):
@@ -19,11 +33,11 @@ class Label(BaseModel):
 class SourceRef(BaseModel):
     """Where a fact comes from: the document, and the passage with its exact quote when recorded."""
 
-    source: str = Field(description="IRI of the source document")
-    url: str | None = None
-    title: str | None = None
+    source: str = rdf("oa:hasSource", description="IRI of the source document")
+    url: str | None = rdf("schema:url", iri=True, default=None)
+    title: str | None = rdf("dcterms:title", default=None)
     passage: str | None = Field(default=None, description="IRI of the source passage")
-    quote: str | None = Field(default=None, description="the passage, verbatim")
+    quote: str | None = rdf("oa:exact", default=None, description="the passage, verbatim")
 
 
 class Ref(BaseModel):
@@ -53,9 +67,9 @@ class Item(BaseModel):
     id: str
     key: str
     type: str
-    label: Label | None = None
-    altLabels: list[Label] = Field(default_factory=list, description="acronyms and other names, every language")
-    sources: list[SourceRef] = Field(default_factory=list)
+    label: Label | None = rdf("rdfs:label", default=None)
+    altLabels: list[Label] = rdf("skos:altLabel", default_factory=list, description="acronyms and other names, every language")
+    sources: list[SourceRef] = rdf("prov:wasDerivedFrom", default_factory=list)
 
 
 class Membership(BaseModel):
@@ -64,101 +78,101 @@ class Membership(BaseModel):
     id: str
     key: str
     type: str = "membership"
-    member: Ref
-    organization: Ref
-    role: Ref
+    member: Ref = rdf("org:member")
+    organization: Ref = rdf("org:organization")
+    role: Ref = rdf("org:role")
     start: Date | None = None
     end: Date | None = Field(default=None, description="last day held; absent while ongoing")
     asOf: AsOf | None = None
-    sources: list[SourceRef] = Field(default_factory=list)
+    sources: list[SourceRef] = rdf("prov:wasDerivedFrom", default_factory=list)
 
 
 class Country(Item):
-    iso: str | None = None
-    sameAs: list[str] = Field(default_factory=list)
+    iso: str | None = rdf("nkg:isoCode", default=None)
+    sameAs: list[str] = rdf("schema:sameAs", iri=True, default_factory=list)
 
 
 class CountryDetail(Country):
-    memberships: list[Membership] = Field(default_factory=list)
+    memberships: list[Membership] = rdf("org:member", reverse=True, default_factory=list)
 
 
 class PartnerDetail(BaseModel):
     country: Ref
-    partnerships: list[Membership]
+    partnerships: list[Membership] = rdf("org:member", reverse=True)
 
 
 class Organisation(Item):
-    sameAs: list[str] = Field(default_factory=list)
+    sameAs: list[str] = rdf("schema:sameAs", iri=True, default_factory=list)
 
 
 class Framework(Item):
     start: Date | None = None
     end: Date | None = None
-    launchedAt: Ref | None = None
-    addresses: list[Ref] = Field(default_factory=list)
-    programmes: list[Ref] = Field(default_factory=list)
+    launchedAt: Ref | None = rdf("nkg:launchedAt", default=None)
+    addresses: list[Ref] = rdf("nkg:addresses", default_factory=list)
+    programmes: list[Ref] = rdf("nkg:underFramework", reverse=True, default_factory=list)
     replaces: list[Ref] = Field(default_factory=list)
     replacedBy: list[Ref] = Field(default_factory=list)
     asOf: AsOf | None = None
 
 
 class FrameworkDetail(Framework):
-    partners: list[Membership] = Field(default_factory=list)
+    partners: list[Membership] = rdf("org:organization", reverse=True, default_factory=list)
 
 
 class Summit(Item):
     start: Date | None = None
     end: Date | None = None
-    hostCity: Ref | None = None
-    addresses: list[Ref] = Field(default_factory=list)
-    meetings: list[Ref] = Field(default_factory=list)
+    hostCity: Ref | None = rdf("nkg:hostCity", default=None)
+    addresses: list[Ref] = rdf("nkg:addresses", default_factory=list)
+    meetings: list[Ref] = rdf("schema:superEvent", reverse=True, default_factory=list)
     attendees: list[Ref] = Field(default_factory=list, description="who attended its meetings")
-    decisions: list[Ref] = Field(default_factory=list)
-    frameworksLaunched: list[Ref] = Field(default_factory=list)
-    conceptsAdopted: list[Ref] = Field(default_factory=list)
-    statements: list[Ref] = Field(default_factory=list)
+    decisions: list[Ref] = rdf("nkg:takenAt", reverse=True, default_factory=list)
+    frameworksLaunched: list[Ref] = rdf("nkg:launchedAt", reverse=True, default_factory=list)
+    conceptsAdopted: list[Ref] = rdf("nkg:adoptedAt", reverse=True, default_factory=list)
+    statements: list[Ref] = rdf("nkg:statedAt", reverse=True, default_factory=list)
 
 
 class StrategicConcept(Item):
-    adoptedAt: Ref | None = None
+    adoptedAt: Ref | None = rdf("nkg:adoptedAt", default=None)
     start: Date | None = Field(default=None, description="first day of the summit that adopted it")
-    coreTasks: list[Ref] = Field(default_factory=list)
+    coreTasks: list[Ref] = rdf("nkg:definesCoreTask", default_factory=list)
 
 
 class CoreTask(Item):
-    definedBy: list[Ref] = Field(default_factory=list)
+    definedBy: list[Ref] = rdf("nkg:definesCoreTask", reverse=True, default_factory=list)
 
 
 class Operation(Item):
     start: Date | None = None
     end: Date | None = None
-    regions: list[Ref] = Field(default_factory=list)
-    operationTypes: list[Ref] = Field(default_factory=list)
-    unMandate: list[str] = Field(default_factory=list)
-    ledBy: list[Ref] = Field(default_factory=list)
-    addresses: list[Ref] = Field(default_factory=list)
+    regions: list[Ref] = rdf("nkg:region", default_factory=list)
+    operationTypes: list[Ref] = rdf("nkg:operationType", default_factory=list)
+    unMandate: list[str] = rdf("nkg:unMandate", default_factory=list)
+    ledBy: list[Ref] = rdf("nkg:ledBy", default_factory=list)
+    addresses: list[Ref] = rdf("nkg:addresses", default_factory=list)
     contributors: list[Ref] = Field(default_factory=list)
 
 
 class Contribution(Item):
-    contributor: Ref | None = None
-    operation: Ref | None = None
+    contributor: Ref | None = rdf("nkg:contributor", default=None)
+    operation: Ref | None = rdf("nkg:toOperation", default=None)
     start: Date | None = None
     end: Date | None = None
 
 
 class Challenge(Item):
-    addressedBy: list[Ref] = Field(default_factory=list)
-    subjectOf: list[Ref] = Field(default_factory=list, description="statements about it")
+    addressedBy: list[Ref] = rdf("nkg:addresses", reverse=True, default_factory=list)
+    subjectOf: list[Ref] = rdf("dcterms:subject", reverse=True, default_factory=list, description="statements about it")
 
 
 class Person(Item):
-    sameAs: list[str] = Field(default_factory=list)
-    statements: list[Ref] = Field(default_factory=list)
+    sameAs: list[str] = rdf("schema:sameAs", iri=True, default_factory=list)
+    statements: list[Ref] = rdf("nkg:statedBy", reverse=True, default_factory=list)
 
 
 class PersonDetail(Person):
-    posts: list[Membership] = Field(default_factory=list)
+    posts: list[Membership] = rdf("org:member", reverse=True, default_factory=list)
 
 
 class Passage(BaseModel):
@@ -168,12 +182,12 @@ class Passage(BaseModel):
 
 
 class Source(Item):
-    url: str | None = None
-    title: str | None = None
-    publisher: str | None = None
-    language: str | None = None
-    retrievedOn: str | None = None
-    passages: list[Passage] = Field(default_factory=list)
+    url: str | None = rdf("schema:url", iri=True, default=None)
+    title: str | None = rdf("dcterms:title", default=None)
+    publisher: str | None = rdf("dcterms:publisher", default=None)
+    language: str | None = rdf("dcterms:language", default=None)
+    retrievedOn: str | None = rdf("nkg:retrievedOn", date=True, default=None)
+    passages: list[Passage] = rdf("oa:hasSource", reverse=True, default_factory=list)
 
 
 class Page(BaseModel, Generic[T]):

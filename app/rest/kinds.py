@@ -1,0 +1,128 @@
+"""The table of kinds: one row per kind of thing the REST API lists and describes.
+
+A row names the path (`/api/{path}` and `/api/{path}/{key}`), the IRI segment of its items
+(`{id base}{segment}/{key}`), the JSON-LD class, the list and detail models, the filters the list
+takes and the lookups that answer. The web layer builds both routes of every row from it (with the
+row's own models and filters in OpenAPI), and the JSON-LD context reads its classes from it. A new
+kind costs a query (`queries/api-{path}.rq`), a model and a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+
+from app.rest import models as m
+from app.rest.lookups import Lookups
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A query parameter of list operations: its type, what it means, its bounds."""
+
+    name: str
+    type: type
+    description: str
+    default: Any = None
+    ge: int | None = None
+    le: int | None = None
+
+
+FILTERS = {f.name: f for f in (
+    Filter("role", str, "a role key: member, partner, enhanced-opportunities-partner..."),
+    Filter("framework", str, "a framework key: pfp, eapc, nacc, mediterranean-dialogue, ici, partners-across-the-globe..."),
+    Filter("at", date, "only what held on this day, YYYY-MM-DD (the as-of rule: see the README)"),
+    Filter("uncertain", bool, "with `at`: also rows whose recorded dates are too coarse to decide (marked certain: false)", False),
+    Filter("year", int, "a year, YYYY", ge=1000, le=9999),
+    Filter("challenge", str, "a security challenge key: terrorism, piracy, cyber-defence..."),
+    Filter("region", str, "a region key, e.g. afghanistan, balkans"),
+    Filter("operation", str, "an operation key, e.g. isaf"),
+    Filter("country", str, "a country's ISO 3166-1 alpha-3 code, e.g. AUS"),
+)}
+
+
+@dataclass(frozen=True)
+class Kind:
+    path: str  # /api/{path}
+    segment: str | None  # the IRI segment of its items; None for views over memberships (members, partners)
+    item: type[BaseModel]  # one list item
+    detail: type[BaseModel]  # the detail answer
+    title: str
+    one: str  # the detail operation's summary
+    list_doc: str
+    detail_doc: str
+    filters: tuple[str, ...]
+    list_items: Callable[..., list[Any]]  # (lookups, **filters) -> items
+    detail_item: Callable[[Lookups, str], BaseModel]
+    key: str = "key"  # the path parameter's name
+    jsonld_class: str | None = None
+
+
+def _simple(path: str, segment: str) -> tuple[Callable[..., list[Any]], Callable[[Lookups, str], BaseModel]]:
+    """The lookups of a kind without filters of its own: every item, and one by key."""
+    return (lambda view: view.simple(path, segment)), (lambda view, key: view.simple(path, segment, key)[0])
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("countries", "country", m.Country, m.CountryDetail, "Countries", "One country",
+         "Countries, by ISO 3166-1 alpha-3 key; `role`/`framework` keep those that ever held that role or took part in it.",
+         "A country with all its memberships, partnerships and their dates and sources.",
+         ("role", "framework"), Lookups.countries, Lookups.country, key="iso", jsonld_class="nkg:Country"),
+    Kind("members", None, m.Membership, m.Membership, "NATO members", "One member's NATO membership",
+         "NATO memberships (Allies), in order of accession; `at` answers who was a member that day, `year` who joined that year.",
+         "The NATO membership of a country: since when, and the sources.",
+         ("at", "year", "uncertain"), Lookups.members, Lookups.member, key="iso"),
+    Kind("partners", None, m.Membership, m.PartnerDetail, "Partnerships", "One country's partnerships",
+         "Partner memberships in NATO's partnership frameworks; `at` answers who was a partner that day.",
+         "Every partnership framework a country took part in, with dates and sources.",
+         ("framework", "role", "at", "year", "uncertain"), Lookups.partners, Lookups.partner, key="iso"),
+    Kind("frameworks", "framework", m.Framework, m.FrameworkDetail, "Partnership frameworks", "One framework",
+         "PfP, EAPC, Mediterranean Dialogue, ICI...; `at` keeps those in force that day, `year` those launched that year.",
+         "A framework with its launch, successor or predecessor, programmes and all its partners.",
+         ("at", "year", "challenge", "uncertain"), Lookups.frameworks, Lookups.framework, jsonld_class="nkg:PartnershipFramework"),
+    Kind("summits", "summit", m.Summit, m.Summit, "Summits", "One summit",
+         "Summits in date order, with host city, meetings, attendees, decisions and what they launched or adopted.",
+         "A summit: when, where, who attended its meetings, what it decided, launched and adopted.",
+         ("year", "challenge"), Lookups.summits, *_simple("summits", "summit")[1:], jsonld_class="nkg:Summit"),
+    Kind("strategic-concepts", "strategic-concept", m.StrategicConcept, m.StrategicConcept, "Strategic concepts",
+         "One strategic concept", "The Strategic Concepts, the summit that adopted each and the core tasks it defines.",
+         "A Strategic Concept, where it was adopted and its core tasks.",
+         ("year",), Lookups.concepts, *_simple("strategic-concepts", "strategic-concept")[1:], jsonld_class="nkg:StrategicConcept"),
+    Kind("operations", "operation", m.Operation, m.Operation, "Operations", "One operation",
+         "NATO-led operations and missions; `year` keeps those running at some time that year.",
+         "An operation or mission: dates, region, type, mandate, the challenges it addresses and its contributors.",
+         ("region", "year", "challenge"), Lookups.operations, *_simple("operations", "operation")[1:], jsonld_class="nkg:Operation"),
+    Kind("contributions", "contribution", m.Contribution, m.Contribution, "Contributions to operations", "One contribution",
+         "Who contributed to which operation (`operation=isaf`, `country=AUS`), with sources.",
+         "A country's contribution to an operation, with sources.",
+         ("operation", "country", "region", "challenge"), Lookups.contributions, *_simple("contributions", "contribution")[1:],
+         jsonld_class="nkg:Contribution"),
+    Kind("organisations", "organisation", m.Organisation, m.Organisation, "International organisations", "One organisation",
+         "NATO, the UN, the EU, the OSCE, the AU... with their acronyms.", "One of the international organisations, by key.",
+         (), *_simple("organisations", "organisation"), jsonld_class="nkg:InternationalOrganisation"),
+    Kind("core-tasks", "core-task", m.CoreTask, m.CoreTask, "Core tasks", "One of the core tasks",
+         "NATO's core tasks, each as worded by one Strategic Concept.", "One of the core tasks, by key.",
+         (), *_simple("core-tasks", "core-task"), jsonld_class="nkg:CoreTask"),
+    Kind("challenges", "challenge", m.Challenge, m.Challenge, "Security challenges", "One of the security challenges",
+         "Terrorism, piracy, cyber defence...: the frameworks, operations and summits that address each.",
+         "One of the security challenges, by key.", (), *_simple("challenges", "challenge"), jsonld_class="nkg:SecurityChallenge"),
+    Kind("persons", "person", m.Person, m.PersonDetail, "Persons", "One of the persons",
+         "The Secretaries General (their posts are in the detail).", "One of the persons, by key, with their posts.",
+         (), _simple("persons", "person")[0], Lookups.person, jsonld_class="nkg:Person"),
+    Kind("sources", "source", m.Source, m.Source, "Source documents", "One of the source documents",
+         "The public documents read, with URL, title, publisher and retrieval date.", "One of the source documents, by key.",
+         (), *_simple("sources", "source"), jsonld_class="nkg:SourceDocument"),
+)
+
+# The classes of the graph's other kinds of resources, which the API names but does not list (JSON-LD @type).
+OTHER_CLASSES = {
+    "programme": "nkg:PartnershipProgramme", "membership": "org:Membership", "role": "nkg:Role", "meeting": "nkg:Meeting",
+    "city": "nkg:City", "region": "nkg:Region", "statement": "nkg:Statement", "decision": "nkg:Decision",
+    "passage": "nkg:SourcePassage", "operation-type": "nkg:OperationType", "treaty": "nkg:Treaty", "agreement": "nkg:Agreement",
+    "suspension": "nkg:Suspension",
+}
+CLASSES: dict[str, str] = {**{k.segment: k.jsonld_class for k in KINDS if k.segment and k.jsonld_class}, **OTHER_CLASSES}
