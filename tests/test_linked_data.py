@@ -115,7 +115,7 @@ def test_html_page_of_a_membership_shows_interval_predicates_and_quotes(client: 
 
 def test_html_page_shows_a_closed_interval(client: TestClient) -> None:
     page = client.get("/id/framework/nacc.html").text
-    assert "<time>1991-12-20</time> – <time>1997-05-29</time>" in page
+    assert "<time>1991-12-20</time> – <time>1997-05-30</time>" in page
     assert "Partenariat pour la paix" not in page  # another framework's label: no leak
     assert client.get("/id/framework/pfp.html").text.count("Partenariat pour la paix") >= 1
 

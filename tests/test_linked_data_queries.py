@@ -56,8 +56,15 @@ def test_void_partitions(client: TestClient) -> None:
         select(client, "SELECT (COUNT(*) AS ?n) WHERE { ?m org:member ?c }")[0]["n"])
 
 
-def test_default_graph_query_is_the_whole_graph(client: TestClient) -> None:
+def test_default_graph_query_is_the_whole_graph_or_says_it_is_cut(client: TestClient) -> None:
+    """As a named query, the default graph is cut at the row cap like any answer, and says so; the graph
+    store answers it whole."""
     response = client.get("/api/queries/default-graph", headers={"Accept": "application/n-triples"})
-    assert response.status_code == 200
+    whole = client.get("/rdf-graph-store?default", headers={"Accept": "application/n-triples"})
+    assert response.status_code == whole.status_code == 200
+    total = len(whole.text.strip().splitlines())
+    cap = client.app.state.service.runtime.settings.max_rows  # type: ignore[attr-defined]
+    assert len(response.text.strip().splitlines()) == min(total, cap)
+    assert (response.headers.get("x-natokg-truncated") == "true") == (total > cap)
     rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-    assert f"<{ID}country/FRA> <{rdf_type}> <https://w3id.org/natokg/ontology#Country> ." in response.text
+    assert f"<{ID}country/FRA> <{rdf_type}> <https://w3id.org/natokg/ontology#Country> ." in whole.text
