@@ -28,6 +28,24 @@ def test_every_data_file_parses_alone(settings: Settings) -> None:
         assert len(Graph().parse(path)) > 0, path
 
 
+def test_every_entity_is_described_in_one_file(settings: Settings) -> None:
+    """Files own their entities (data/README.md): two files defining one IRI merge silently, quotes and all."""
+    owners: dict[URIRef, set[str]] = {}
+    for path in sorted(settings.data_dir.glob("*.ttl")):
+        graph = Graph().parse(path, format="turtle")
+        for subject in set(graph.subjects(RDF.type, None)):
+            if isinstance(subject, URIRef):
+                owners.setdefault(subject, set()).add(path.name)
+    assert {s: sorted(f) for s, f in owners.items() if len(f) > 1} == {}
+
+
+def test_one_source_document_per_url(data: Graph) -> None:
+    by_url: dict[str, set[str]] = {}
+    for source, url in data.subject_objects(URIRef("https://schema.org/url")):
+        by_url.setdefault(str(url), set()).add(str(source))
+    assert {u: sorted(s) for u, s in by_url.items() if len(s) > 1} == {}
+
+
 def test_subjects_are_our_iris_with_clean_keys(data: Graph) -> None:
     for subject in set(data.subjects()):
         if isinstance(subject, BNode):
