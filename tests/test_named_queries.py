@@ -25,7 +25,7 @@ def test_list_describes_parameters_from_the_headers(client: TestClient) -> None:
     params = {p["name"]: p for p in on_date["parameters"]}
     assert params["date"]["type"] == "date" and params["date"]["required"] is True
     assert params["lang"]["default"] == "en"
-    assert on_date["columns"] == ["country", "iso", "label", "joined"]
+    assert on_date["columns"] == ["country", "iso", "label", "joined", "certain"]
     assert on_date["url"].endswith("/api/queries/members-on-date")
 
 
@@ -112,7 +112,7 @@ def test_formats(client: TestClient, accept: str | None, fmt: str | None, media:
         table = list(csv.DictReader(io.StringIO(response.text)))
         assert "POL" in {r["iso"] for r in table}
     if media.endswith("tab-separated-values"):
-        assert response.text.splitlines()[0] == "?country\t?iso\t?label\t?joined"
+        assert response.text.splitlines()[0] == "?country\t?iso\t?label\t?joined\t?certain"
 
 
 @pytest.mark.parametrize(("url", "status", "parameter"), [

@@ -79,7 +79,7 @@ def _node(value: Any) -> Any:
         return value
     if set(value) == {"value", "lang"}:
         return {"@value": value["value"], "@language": value["lang"]} if value["lang"] else value["value"]
-    if set(value) == {"value", "precision"}:
+    if {"value", "precision"} <= set(value) <= {"value", "precision", "notBefore", "notAfter"}:
         return {"@value": value["value"], "@type": DATE_TYPES[value["precision"]]}
     if "source" in value and "passage" in value:  # a SourceRef: the passage (or the document) it came from
         document = {"@id": value["source"], "url": value.get("url"), "title": value.get("title")}

@@ -1,9 +1,10 @@
 """REST lookups: run a kind's named query (`queries/api-*.rq`), then build, filter and page its models.
 
 Each `api-{kind}.rq` answers one (item, field, value) row per fact; binding `item` restricts it to one
-resource (the detail operations), leaving it unbound lists them all. Filters run here, over the built
-models, so their rules (the as-of rule of `app.rest.asof` above all) live in one place. Labels and
-sources come from the start-up `Catalogue`.
+resource (the detail operations), leaving it unbound lists them all. `at=` is answered by the store with
+the one as-of rule (the bounds of queries/derive-time-bounds.rq, compared in the queries themselves),
+so the REST API, the named queries and the pages agree day by day. Labels and sources come from the
+`Catalogue`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from pydantic import BaseModel
 
 from app.core.errors import InvalidParameter, NotFound
 from app.rest import models as m
-from app.rest.asof import Held, PartialDate, held_on
 from app.rest.labels import Catalogue
 from app.sparql.querylib import QueryLibrary
 from app.store.base import Store, select
@@ -30,25 +30,20 @@ _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 PARTNER_ROLES = ("partner", "enhanced-opportunities-partner")
 
 
-def _date(values: list[Any]) -> m.Date | None:
+PRECISIONS = {10: "day", 7: "month", 4: "year"}
+
+
+def _date(values: list[Any], not_before: Any = None, not_after: Any = None) -> m.Date | None:
     if not values:
         return None
-    partial = PartialDate(values[0].value)
-    return m.Date(value=partial.value, precision=partial.precision)  # type: ignore[arg-type]
+    value = values[0].value
+    return m.Date(value=value, precision=PRECISIONS.get(len(value), "day"),  # type: ignore[arg-type]
+                  notBefore=not_before.value if not_before is not None else None,
+                  notAfter=not_after.value if not_after is not None else None)
 
 
-def _partial(value: m.Date | None) -> PartialDate | None:
-    return PartialDate(value.value) if value else None
-
-
-def _as_of(day: date | None, start: m.Date | None, end: m.Date | None, uncertain: bool) -> m.AsOf | bool | None:
-    """None when no `at` was asked; False when the row must be dropped; else the row's AsOf."""
-    if day is None:
-        return None
-    held = held_on(day, _partial(start), _partial(end))
-    if held is Held.NO or (held is Held.UNCERTAIN and not uncertain):
-        return False
-    return m.AsOf(date=day.isoformat(), certain=held is Held.YES)
+def _flag(row: dict[str, Any], name: str) -> bool:
+    return name in row and row[name].value == "true"
 
 
 def _overlaps_year(year: int, start: m.Date | None, end: m.Date | None) -> bool:
@@ -95,22 +90,25 @@ class Lookups:
         return iri
 
     # --- running the kind queries -------------------------------------------------------------
-    def facts(self, kind: str, segment: str, key: str | None = None) -> dict[str, Facts]:
-        """{item IRI: {field: values}} from `api-{kind}.rq`, for one key or all.
+    def facts(self, kind: str, segment: str, key: str | None = None, **params: str) -> dict[str, Facts]:
+        """{item IRI: {field: values}} from `api-{kind}.rq`, for one key or all, with the query's other `params`
+        (a row's `certain` column, when the query has one, is kept as the field `certain`).
 
         :raises NotFound: when a key is given and names nothing of this kind.
         """
         query = self.queries[f"api-{kind}"]
-        bindings = {}
+        raw = dict(params)
         if key is not None:
             if not _KEY.match(key):
                 raise NotFound(f"No {segment} with key {key!r}: keys are letters, digits, '.', '_' and '-'.")
-            bindings = query.bind({"item": self.iri(segment, key)}, iri_base=self.id_base)
+            raw["item"] = self.iri(segment, key)
         grouped: dict[str, Facts] = {}
-        for row in select(self.store, query.text, bindings):
+        for row in select(self.store, query.text, query.bind(raw, iri_base=self.id_base)):
             fields = grouped.setdefault(row["item"].value, defaultdict(list))
             if "field" in row:
                 fields[row["field"].value].append(row["value"])
+            if "certain" in row and not fields["certain"]:
+                fields["certain"].append(row["certain"])
         if key is not None and not grouped:
             raise NotFound(f"The graph has no {segment} with key {key!r}.")
         return grouped
@@ -127,34 +125,53 @@ class Lookups:
         return self.build(kind, segment, builder, key)[0]
 
     # --- memberships ---------------------------------------------------------------------------
-    def memberships(self, *, member: str | None = None, organization: str | None = None) -> list[m.Membership]:
+    def memberships(self, *, member: str | None = None, organization: str | None = None, at: date | None = None,
+                    uncertain: bool = True) -> list[m.Membership]:
+        """Memberships, with their suspensions; with `at`, those held that day (certain ones, and uncertain
+        ones too when `uncertain`), each with its `asOf`."""
         query = self.queries["api-memberships"]
-        raw = {k: v for k, v in (("member", member), ("organization", organization)) if v}
-        rows = select(self.store, query.text, query.bind(raw, iri_base=self.id_base))
-        out = []
-        for row in rows:
+        raw = {k: v for k, v in (("member", member), ("organization", organization), ("date", at.isoformat() if at else None)) if v}
+        suspensions = self.suspensions(member=member)
+        out: dict[str, m.Membership] = {}
+        for row in select(self.store, query.text, query.bind(raw, iri_base=self.id_base)):
             iri = row["membership"].value
-            out.append(m.Membership(
+            certain = _flag(row, "certain")
+            if iri in out or (at is not None and not certain and not uncertain):
+                continue
+            suspended = row["suspended"].value if at is not None and "suspended" in row else None
+            out[iri] = m.Membership(
                 id=iri, key=self.catalogue.key_type(iri)[1], member=self.ref(row["member"].value),
                 organization=self.ref(row["organization"].value), role=self.ref(row["role"].value),
-                start=_date([row["start"]] if "start" in row else []), end=_date([row["end"]] if "end" in row else []),
-                sources=self.catalogue.sources.get(iri, [])))
-        return out
+                start=_date([row["start"]] if "start" in row else [], row.get("startNotBefore"), row.get("startNotAfter")),
+                end=_date([row["end"]] if "end" in row else [], row.get("endNotBefore"), row.get("endNotAfter")),
+                startUnknown=_flag(row, "startUnknown"), endUnknown=_flag(row, "endUnknown"),
+                ongoingAsOf=row["ongoingAsOf"].value if "ongoingAsOf" in row else None,
+                suspensions=suspensions.get(iri, []),
+                asOf=m.AsOf(date=at.isoformat(), certain=certain, suspended=suspended) if at is not None else None,
+                sources=self.catalogue.sources.get(iri, []))
+        return list(out.values())
 
-    def held(self, rows: list[m.Membership], at: date | None, uncertain: bool, year: int | None = None) -> list[m.Membership]:
-        """Memberships held on `at` (each marked with its certainty) and begun in `year`, when given."""
-        kept = []
-        for row in rows:
-            as_of = _as_of(at, row.start, row.end, uncertain)
-            if as_of is False or (year is not None and (row.start is None or int(row.start.value[:4]) != year)):
-                continue
-            kept.append(row.model_copy(update={"asOf": as_of}))
-        return kept
+    def suspensions(self, *, member: str | None = None) -> dict[str, list[m.Period]]:
+        """{membership IRI: its suspensions}, for one member's memberships or all."""
+        query = self.queries["api-suspensions"]
+        raw = {"member": member} if member else {}
+        periods: dict[str, list[m.Period]] = defaultdict(list)
+        for row in select(self.store, query.text, query.bind(raw, iri_base=self.id_base)):
+            iri = row["suspension"].value
+            periods[row["membership"].value].append(m.Period(
+                id=iri, key=self.catalogue.key_type(iri)[1], start=_date([row["start"]] if "start" in row else []),
+                end=_date([row["end"]] if "end" in row else []), endUnknown=_flag(row, "endUnknown"),
+                ongoingAsOf=row["ongoingAsOf"].value if "ongoingAsOf" in row else None))
+        return periods
+
+    @staticmethod
+    def _begun_in(rows: list[m.Membership], year: int | None) -> list[m.Membership]:
+        return [r for r in rows if year is None or (r.start is not None and int(r.start.value[:4]) == year)]
 
     def members(self, *, at: date | None, year: int | None, uncertain: bool, country: str | None = None) -> list[m.Membership]:
         nato = self.iri("organisation", "nato")
-        rows = [r for r in self.memberships(organization=nato, member=country) if r.role.key == "member"]
-        return sorted(self.held(rows, at, uncertain, year), key=lambda r: (r.start.value if r.start else "", r.member.key))
+        rows = [r for r in self.memberships(organization=nato, member=country, at=at, uncertain=uncertain) if r.role.key == "member"]
+        return sorted(self._begun_in(rows, year), key=lambda r: (r.start.value if r.start else "", r.member.key))
 
     def member(self, iso: str) -> m.Membership:
         """A country's NATO membership (its latest, should it have several).
@@ -170,9 +187,9 @@ class Lookups:
                  uncertain: bool, country: str | None = None) -> list[m.Membership]:
         fw = self.filter_iri("framework", "framework", framework)
         role_iri = self.filter_iri("role", "role", role)
-        rows = [r for r in self.memberships(member=country, organization=fw)
+        rows = [r for r in self.memberships(member=country, organization=fw, at=at, uncertain=uncertain)
                 if r.organization.type == "framework" and (r.role.id == role_iri if role_iri else r.role.key in PARTNER_ROLES)]
-        return sorted(self.held(rows, at, uncertain, year), key=lambda r: (r.organization.key, r.member.key))
+        return sorted(self._begun_in(rows, year), key=lambda r: (r.organization.key, r.member.key))
 
     def partner(self, iso: str) -> m.PartnerDetail:
         country = self.country(iso)
@@ -210,13 +227,17 @@ class Lookups:
     def frameworks(self, *, at: date | None, year: int | None, challenge: str | None, uncertain: bool) -> list[m.Framework]:
         challenge_iri = self.filter_iri("challenge", "challenge", challenge)
         kept = []
-        for fw in self.build("frameworks", "framework", self._framework):
-            as_of = _as_of(at, fw.start, fw.end, uncertain)
-            if as_of is False or (year is not None and (fw.start is None or fw.start.value[:4] != str(year))):
+        params = {"date": at.isoformat()} if at else {}
+        for iri, facts in self.facts("frameworks", "framework", **params).items():
+            fw = self._framework(iri, facts)
+            certain = bool(facts["certain"]) and facts["certain"][0].value == "true"
+            if at is not None and not certain and not uncertain:
+                continue
+            if year is not None and (fw.start is None or fw.start.value[:4] != str(year)):
                 continue
             if challenge_iri and challenge_iri not in {a.id for a in fw.addresses}:
                 continue
-            kept.append(fw.model_copy(update={"asOf": as_of}))
+            kept.append(fw.model_copy(update={"asOf": m.AsOf(date=at.isoformat(), certain=certain) if at else None}))
         return sorted(kept, key=lambda f: (f.start.value if f.start else "9999", f.key))
 
     def framework(self, key: str) -> m.FrameworkDetail:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import BaseModel, Field, JsonValue, SerializerFunctionWrapHandler, model_serializer
 
 T = TypeVar("T")
 RDF_KEY = "x-rdf"  # a field's RDF property in the JSON schema (and so in OpenAPI): app.rest.jsonld builds its context from it
@@ -50,17 +50,38 @@ class Ref(BaseModel):
 
 
 class Date(BaseModel):
-    """A recorded date, with the precision the source gives."""
+    """A recorded date, with the precision the source gives and the window a source narrows it to."""
 
     value: str = Field(description="YYYY-MM-DD, YYYY-MM or YYYY")
     precision: Literal["day", "month", "year"]
+    notBefore: str | None = Field(default=None, description="first day a source allows within a coarse date, YYYY-MM-DD")
+    notAfter: str | None = Field(default=None, description="last day a source allows within a coarse date, YYYY-MM-DD")
+
+    @model_serializer(mode="wrap")
+    def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A window only where a source gives one: most dates are just a value and its precision."""
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if v is not None}
 
 
 class AsOf(BaseModel):
-    """How a row answers `at=`: `certain` is false when the recorded dates are too coarse to decide."""
+    """How a row answers `at=`: `certain` is false when the recorded dates are too coarse to decide;
+    `suspended` says whether cooperation was suspended that day ("certain" or "possible")."""
 
     date: str
     certain: bool
+    suspended: Literal["certain", "possible"] | None = None
+
+
+class Period(BaseModel):
+    """A suspension of a membership's cooperation: from when to when."""
+
+    id: str
+    key: str
+    start: Date | None = None
+    end: Date | None = Field(default=None, description="the day it was lifted; absent while ongoing")
+    endUnknown: bool = False
+    ongoingAsOf: str | None = Field(default=None, description="the day of a source saying it was still in force")
 
 
 class Item(BaseModel):
@@ -82,7 +103,11 @@ class Membership(BaseModel):
     organization: Ref = rdf("org:organization")
     role: Ref = rdf("org:role")
     start: Date | None = None
-    end: Date | None = Field(default=None, description="last day held; absent while ongoing")
+    end: Date | None = Field(default=None, description="the day it ended (no longer held that day); absent while ongoing")
+    startUnknown: bool = Field(default=False, description="no source gives the start")
+    endUnknown: bool = Field(default=False, description="it ended, or may have, on a day no source gives")
+    ongoingAsOf: str | None = Field(default=None, description="with no end: the day of a source saying it was still held")
+    suspensions: list[Period] = Field(default_factory=list, description="times its cooperation was suspended")
     asOf: AsOf | None = None
     sources: list[SourceRef] = rdf("prov:wasDerivedFrom", default_factory=list)
 
