@@ -165,7 +165,7 @@ def test_partners_on_every_change_day_match_the_rule(client: TestClient, members
 
 def test_members_on_every_change_day_match_the_rule(client: TestClient, memberships: list[Held]) -> None:
     allies = [r for r in _countries(memberships) if r.organization == str(NATO) and r.role == ID + "role/member"]
-    for day in _change_days(allies) + [date(1949, 8, 23), date(2026, 12, 3)]:
+    for day in [*_change_days(allies), date(1949, 8, 23), date(2026, 12, 3)]:
         expected = {(r.member, state[0]) for r in allies if (state := r.on(day)) is not None}
         answered = {(row["country"], row["certain"] == "true") for row in _named(client, "members-on-date", day)}
         assert answered == expected, day
