@@ -1,25 +1,27 @@
-"""Server-rendered HTML: the page shell, links between pages, bilingual labels and RDF terms as text.
+"""Server-rendered HTML: Jinja2 templates (app/web/templates, autoescaped) and the views they are given.
 
-Everything shown comes from the graph or the request, so every string goes through `esc` (html.escape)
-on its way into markup. Pages load one stylesheet from the app itself: no CDN, fonts or scripts.
+Python decides what a page shows (which links, labels, dates); the templates write every tag, and Jinja
+escapes every value on its way into markup, so no string of ours is ever pasted into HTML. Pages load
+one stylesheet from the app itself: no CDN, fonts or scripts from elsewhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from html import escape
+from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
+from starlette.templating import Jinja2Templates
 
-from app.core.formats import Format
 from app.core.vocab import ONTOLOGY_IRI, XSD
 from app.linked_data.describe import Labels
 
 LANGS = ("en", "fr")
-
-def esc(text: object) -> str:
-    return escape(str(text), quote=True)
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+NAVIGATION = (("/", "natokg"), ("/ontology", "Ontology"), ("/sparql", "SPARQL"), ("/docs", "API"),
+              ("/.well-known/void", "VoID"), ("/catalog", "DCAT"))
+_TIMES = ("date", "gYear", "gYearMonth", "dateTime")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Site:
 
     root: str
     id_base: str
+    navigation: tuple[tuple[str, str], ...] = NAVIGATION
 
     def href(self, iri: str) -> str:
         """The page for an IRI: data IRIs and ontology terms link to this app, others to themselves."""
@@ -41,79 +44,37 @@ class Site:
         return f"{self.root}{path}"
 
 
-def bilingual(iri: str, labels: Labels) -> str:
-    """The English label, with the French one beside it when both exist and differ."""
-    en, fr = labels.get(iri, "en"), labels.get(iri, "fr")
-    if labels.has(iri, "fr") and fr != en:
-        return f'<span lang="en">{esc(en)}</span> <span class="fr" lang="fr">{esc(fr)}</span>'
-    return f'<span lang="en">{esc(en)}</span>'
+@dataclass(frozen=True)
+class LinkView:
+    iri: str
+    href: str
+    text: str
+    french: str | None  # shown beside `text` when the link is bilingual and the labels differ
+    both: bool
+    external: bool
 
 
-def link(iri: str, labels: Labels, site: Site, *, both: bool = False) -> str:
+@dataclass(frozen=True)
+class LiteralView:
+    text: str
+    lang: str = ""
+    is_time: bool = False
+
+
+def link(iri: str, labels: Labels, site: Site, *, both: bool = False) -> LinkView:
+    """A link to the page of `iri`, labelled in English (and French beside it when `both`)."""
     href = site.href(iri)
-    text = bilingual(iri, labels) if both else esc(labels.get(iri))
-    external = ' class="external" rel="external"' if href == iri else ""
-    return f'<a href="{esc(href)}"{external} title="{esc(iri)}">{text}</a>'
+    english, french = labels.get(iri, "en"), labels.get(iri, "fr")
+    shown_french = french if both and labels.has(iri, "fr") and french != english else None
+    return LinkView(iri, href, english, shown_french, both, href == iri)
 
 
-def literal(term: ox.Literal) -> str:
-    text = esc(term.value)
-    if term.language:
-        return f'<span lang="{esc(term.language)}">{text}</span> <span class="tag">{esc(term.language)}</span>'
+def literal(term: ox.Literal) -> LiteralView:
     datatype = term.datatype.value
-    if datatype.startswith(XSD) and datatype != XSD + "string":
-        return f'<time>{text}</time>' if datatype[len(XSD):] in ("date", "gYear", "gYearMonth", "dateTime") else text
-    return text
+    is_time = not term.language and datatype.startswith(XSD) and datatype[len(XSD):] in _TIMES
+    return LiteralView(term.value, term.language or "", is_time)
 
 
-def term(value: object, labels: Labels, site: Site) -> str:
-    if isinstance(value, ox.NamedNode):
-        return link(value.value, labels, site)
-    if isinstance(value, ox.Literal):
-        return literal(value)
-    return esc(value)
-
-
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, css: str = "") -> str:
-    """A table whose cells are already HTML (escaped by the caller)."""
-    head = "<thead><tr>" + "".join(f"<th>{h}</th>" for h in headers) + "</tr></thead>" if any(headers) else ""
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f'<table class="{esc(css)}">{head}<tbody>{body}</tbody></table>'
-
-
-def format_links(alternates: Mapping[Format, str]) -> str:
-    """The same page's RDF representations, as a line of links."""
-    links = " · ".join(f'<a href="{esc(url)}" type="{esc(fmt.media_type)}">{esc(fmt.name)}</a>'
-                       for fmt, url in alternates.items())
-    return f'<p class="formats">RDF: {links}</p>'
-
-
-def page(title: str, body: str, site: Site, *, alternates: Mapping[Format, str] | None = None, lang: str = "en") -> bytes:
-    """A whole document: `body` is HTML already escaped; `alternates` maps RDF formats to the same page's URLs."""
-    links = "".join(f'<link rel="alternate" type="{esc(fmt.media_type)}" href="{esc(url)}">'
-                    for fmt, url in (alternates or {}).items())
-    nav = "".join(f'<a href="{esc(site.url(path))}">{esc(text)}</a>' for path, text in (
-        ("/", "natokg"), ("/ontology", "Ontology"), ("/sparql", "SPARQL"), ("/docs", "API"),
-        ("/.well-known/void", "VoID"), ("/catalog", "DCAT"),
-    ))
-    document = f"""<!DOCTYPE html>
-<html lang="{esc(lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(title)} · natokg</title>
-<link rel="stylesheet" href="{esc(site.url('/static/natokg.css'))}">
-{links}
-</head>
-<body>
-<header><nav>{nav}</nav></header>
-<main>
-{body}
-</main>
-<footer><p>natokg: an independent project, not produced or endorsed by NATO. Data under
-<a href="https://creativecommons.org/licenses/by/4.0/" rel="license">CC BY 4.0</a>.
-<span lang="fr">Projet indépendant, ni produit ni approuvé par l'OTAN.</span></p></footer>
-</body>
-</html>
-"""
-    return document.encode("utf-8")
+def render(template: str, site: Site, **context: Any) -> bytes:
+    """A whole page from `template`, given the site and the template's own values."""
+    return TEMPLATES.get_template(template).render(site=site, **context).encode("utf-8")

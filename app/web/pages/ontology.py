@@ -1,9 +1,10 @@
-"""The ontology as RDF and as a documentation page: metadata, then every class and property with its
-English and French labels and comments, superclasses, domains and ranges."""
+"""The ontology's documentation page: metadata, then every class and property with its English and French
+labels and comments, superclasses, domains and ranges (template: ontology.html)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -14,7 +15,7 @@ from rdflib.term import Node
 from app.core.formats import Format
 from app.core.vocab import ONTOLOGY_IRI
 from app.linked_data.describe import Labels, local_name
-from app.web.pages.html import LANGS, Site, bilingual, esc, format_links, link, page, table
+from app.web.pages.html import LANGS, Site, link, render
 
 _KINDS = (
     (OWL.Class, "Classes", "Classes"),
@@ -22,6 +23,12 @@ _KINDS = (
     (OWL.DatatypeProperty, "Datatype properties", "Propriétés de données"),
     (OWL.AnnotationProperty, "Annotation properties", "Propriétés d'annotation"),
 )
+_FACTS = ((RDFS.subClassOf, "Subclass of"), (RDFS.subPropertyOf, "Subproperty of"), (RDFS.domain, "Domain"),
+          (RDFS.range, "Range"), (OWL.unionOf, "Union of"))
+_METADATA = ((OWL.versionInfo, "Version"), (OWL.versionIRI, "Version IRI"), (DCTERMS.license, "License"),
+             (DCTERMS.creator, "Creator"), (DCTERMS.publisher, "Publisher"), (DCTERMS.created, "Created"),
+             (DCTERMS.issued, "Issued"), (DCTERMS.modified, "Modified"), (VANN.preferredNamespacePrefix, "Prefix"),
+             (VANN.preferredNamespaceUri, "Namespace"), (DCTERMS.bibliographicCitation, "Citation"))
 
 
 def to_triples(graph: Graph) -> list[ox.Triple]:
@@ -38,42 +45,34 @@ def labels_of(graph: Graph) -> Labels:
     return labels
 
 
-def _texts(graph: Graph, subject: Node, predicate: URIRef) -> dict[str, str]:
-    return {(o.language or ""): str(o) for o in graph.objects(subject, predicate) if isinstance(o, Literal)}
+def _texts(graph: Graph, subject: Node, predicate: URIRef) -> list[tuple[str, str]]:
+    found = {(o.language or ""): str(o) for o in graph.objects(subject, predicate) if isinstance(o, Literal)}
+    return [(lang, found[lang]) for lang in LANGS if lang in found]
 
 
-def _classes(graph: Graph, node: Node, labels: Labels, site: Site) -> str:
-    """A class expression as links: a named class, or a union `A or B`."""
+def _expression(graph: Graph, node: Node, labels: Labels, site: Site) -> dict[str, Any]:
+    """A class expression for the `classes` macro: a named class, or a union `A or B`."""
     if isinstance(node, URIRef):
-        return link(str(node), labels, site)
+        return {"link": link(str(node), labels, site)}
     if isinstance(node, BNode):
         members = next(graph.objects(node, OWL.unionOf), None)
         if members is not None:
-            return " or ".join(_classes(graph, m, labels, site) for m in Collection(graph, members))
-    return esc(node)
+            return {"union": [_expression(graph, m, labels, site) for m in Collection(graph, members)]}
+    return {"text": str(node)}
 
 
-def _bilingual_block(texts: Mapping[str, str], css: str) -> str:
-    return "".join(f'<p class="{css}" lang="{lang}"><span class="tag">{lang}</span> {esc(texts[lang])}</p>'
-                   for lang in LANGS if lang in texts)
-
-
-def _term(graph: Graph, term: URIRef, labels: Labels, site: Site) -> str:
-    iri = str(term)
-    facts: list[tuple[str, str]] = []
-    for predicate, name in ((RDFS.subClassOf, "Subclass of"), (RDFS.subPropertyOf, "Subproperty of"),
-                            (RDFS.domain, "Domain"), (RDFS.range, "Range"), (OWL.unionOf, "Union of")):
+def _term(graph: Graph, term: URIRef, labels: Labels, site: Site) -> dict[str, Any]:
+    facts = []
+    for predicate, name in _FACTS:
         values = list(graph.objects(term, predicate))
         if predicate == OWL.unionOf:
-            rendered = [" or ".join(link(str(m), labels, site) for m in Collection(graph, v)) for v in values]
+            expressions = [{"union": [_expression(graph, m, labels, site) for m in Collection(graph, v)]} for v in values]
         else:
-            rendered = [_classes(graph, v, labels, site) for v in values]
-        if rendered:
-            french = esc(labels.get(str(predicate), "fr"))
-            facts.append((f'{name} <span class="fr" lang="fr">{french}</span>', ", ".join(rendered)))
-    details = table(("", ""), facts, css="term-facts") if facts else ""
-    return (f'<section class="term" id="{esc(local_name(iri))}"><h3>{bilingual(iri, labels)}</h3>'
-            f'<p><code>{esc(iri)}</code></p>{_bilingual_block(_texts(graph, term, RDFS.comment), "comment")}{details}</section>')
+            expressions = [_expression(graph, v, labels, site) for v in values]
+        if expressions:
+            facts.append((name, labels.get(str(predicate), "fr"), expressions))
+    return {"iri": str(term), "anchor": local_name(str(term)), "name": link(str(term), labels, site, both=True),
+            "comments": _texts(graph, term, RDFS.comment), "facts": facts}
 
 
 def _terms(graph: Graph) -> Iterable[tuple[str, str, list[URIRef]]]:
@@ -89,29 +88,11 @@ def render_ontology(document: Graph, everything: Graph, site: Site, *, alternate
     """The documentation page; `document` is the ontology, `everything` adds the labels of reused terms."""
     ontology = URIRef(ONTOLOGY_IRI)
     labels = labels_of(everything)
-    titles = _texts(document, ontology, DCTERMS.title)
-    title = titles.get("en") or "natokg ontology"
-    meta: list[tuple[str, str]] = []
-    for predicate, name in ((OWL.versionInfo, "Version"), (OWL.versionIRI, "Version IRI"), (DCTERMS.license, "License"),
-                            (DCTERMS.creator, "Creator"), (DCTERMS.publisher, "Publisher"), (DCTERMS.created, "Created"),
-                            (DCTERMS.issued, "Issued"), (DCTERMS.modified, "Modified"), (VANN.preferredNamespacePrefix, "Prefix"),
-                            (VANN.preferredNamespaceUri, "Namespace"), (DCTERMS.bibliographicCitation, "Citation")):
-        for value in document.objects(ontology, predicate):
-            shown = f'<a href="{esc(value)}">{esc(value)}</a>' if isinstance(value, URIRef) else esc(value)
-            meta.append((esc(name), shown))
-    sections = []
-    toc = []
-    for en, fr, terms in _terms(document):
-        anchor = en.lower().replace(" ", "-")
-        toc.append(f'<li><a href="#{anchor}">{esc(en)}</a> ({len(terms)})</li>')
-        sections.append(f'<section id="{anchor}"><h2>{esc(en)} <span class="fr" lang="fr">{esc(fr)}</span></h2>'
-                        + "".join(_term(document, t, labels, site) for t in terms) + "</section>")
-    body = (f'<article class="ontology"><h1>{esc(title)}</h1>'
-            + (f'<p class="label" lang="fr"><span class="tag">fr</span> {esc(titles["fr"])}</p>' if "fr" in titles else "")
-            + f'<p class="iri"><code>{esc(ONTOLOGY_IRI)}</code></p>'
-            + _bilingual_block(_texts(document, ontology, DCTERMS.description), "description")
-            + _bilingual_block(_texts(document, ontology, RDFS.comment), "comment")
-            + format_links(alternates)
-            + table(("Metadata", ""), meta, css="metadata")
-            + f'<nav class="toc"><ul>{"".join(toc)}</ul></nav>' + "".join(sections) + "</article>")
-    return page(title, body, site, alternates=alternates)
+    titles = dict(_texts(document, ontology, DCTERMS.title))
+    metadata = [(name, str(value), isinstance(value, URIRef))
+                for predicate, name in _METADATA for value in document.objects(ontology, predicate)]
+    sections = [{"anchor": en.lower().replace(" ", "-"), "title": en, "french": fr,
+                 "terms": [_term(document, t, labels, site) for t in terms]} for en, fr, terms in _terms(document)]
+    return render("ontology.html", site, title=titles.get("en") or "natokg ontology", french_title=titles.get("fr"),
+                  iri=ONTOLOGY_IRI, descriptions=_texts(document, ontology, DCTERMS.description),
+                  comments=_texts(document, ontology, RDFS.comment), alternates=alternates, metadata=metadata, sections=sections)

@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, Response
 
 from app.core.formats import HTML
 from app.linked_data.dumps import DUMP_FORMATS
-from app.web.pages.html import Site, esc, page
+from app.web.pages.html import Site, render
 from app.web.responses import body_response
 from app.web.state import runtime_of
 
@@ -52,30 +52,17 @@ async def redoc(request: Request) -> HTMLResponse:
     )
 
 
+CARDS = (
+    ("/docs", "API documentation", "Documentation de l'API", "Every operation, tried out in the browser (OpenAPI)."),
+    ("/sparql", "SPARQL endpoint", "Point d'accès SPARQL", "SPARQL 1.1 queries over the whole graph."),
+    ("/ontology", "Ontology", "Ontologie", "Classes and properties, in English and French."),
+    ("/.well-known/void", "VoID description", "Description VoID", "Triple counts, partitions, access points."),
+    ("/catalog", "DCAT catalog", "Catalogue DCAT", "The dataset, its license and its distributions."),
+    ("/id/organisation/nato", "NATO", "OTAN", "Start browsing: the organisation, its members and partners."),
+)
+
+
 @router.get("/", include_in_schema=False)
 async def home(request: Request) -> Response:
     site = Site(request.scope.get("root_path", ""), runtime_of(request).settings.id_base)
-    cards = (
-        ("/docs", "API documentation", "Documentation de l'API", "Every operation, tried out in the browser (OpenAPI)."),
-        ("/sparql", "SPARQL endpoint", "Point d'accès SPARQL", "SPARQL 1.1 queries over the whole graph."),
-        ("/ontology", "Ontology", "Ontologie", "Classes and properties, in English and French."),
-        ("/.well-known/void", "VoID description", "Description VoID", "Triple counts, partitions, access points."),
-        ("/catalog", "DCAT catalog", "Catalogue DCAT", "The dataset, its license and its distributions."),
-        ("/id/organisation/nato", "NATO", "OTAN", "Start browsing: the organisation, its members and partners."),
-    )
-    items = "".join(
-        f'<li><a href="{esc(site.url(path))}">{esc(en)}</a> <span class="fr" lang="fr">{esc(fr)}</span><br>{esc(text)}</li>'
-        for path, en, fr, text in cards
-    )
-    dumps = " · ".join(f'<a href="{esc(site.url(f"/dumps/natokg.{f.extension}"))}">natokg.{esc(f.extension)}</a>'
-                       for f in DUMP_FORMATS)
-    body = (
-        "<h1>natokg</h1>"
-        "<p>An open knowledge graph of NATO's partnerships: who partners with NATO, through which framework, from when "
-        "until when; who met at which summit, who contributed to which operation, and which public source says so.</p>"
-        '<p lang="fr" class="label">Un graphe de connaissances ouvert sur les partenariats de l\'OTAN, '
-        "chaque fait avec sa source.</p>"
-        f'<ul class="cards">{items}</ul>'
-        f"<h2>Dumps <span class=\"fr\" lang=\"fr\">Téléchargements</span></h2><p>The whole graph (ontology and data): {dumps}</p>"
-    )
-    return body_response(page("natokg", body, site), HTML)
+    return body_response(render("home.html", site, title="natokg", cards=CARDS, dumps=DUMP_FORMATS), HTML)

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from app.core.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Kind
 from app.kg.runtime import Runtime
-from app.web.pages.html import Site, esc, page
+from app.web.pages.html import Site, render
 from app.web.responses import body_response
 
 
@@ -21,22 +21,7 @@ def query_page(request: Request, runtime: Runtime, query: str | None) -> Respons
     site = Site(request.scope.get("root_path", ""), runtime.settings.id_base)
     examples = [q for q in runtime.queries if q.name.startswith("example-")]
     text = query if query is not None else (examples[0].text if examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
-    options = "".join(f'<option value="{esc(q.name)}" data-query="{esc(q.text)}">{esc(q.title.removeprefix("Example: "))}</option>'
-                      for q in examples)
-    formats = "".join(f'<option value="{esc(f.name)}">{esc(f.label)}{" (CONSTRUCT, DESCRIBE)" if f.kind is Kind.GRAPH else ""}</option>'
-                      for f in (*RESULT_FORMATS, *GRAPH_FORMATS))
-    body = f"""<h1>SPARQL <span class="fr" lang="fr">requête SPARQL</span></h1>
-<p>Ask the whole graph in <a href="https://www.w3.org/TR/sparql11-query/">SPARQL 1.1</a>. The endpoint is read-only;
-SERVICE and LOAD are refused, long queries stop at {runtime.settings.query_timeout:g} s and answers at
-{runtime.settings.max_rows:,} rows. Clients send <code>query=</code> to <code>{esc(site.url("/sparql"))}</code>
-(GET or POST); <a href="{esc(site.url("/sparql?format=ttl"))}">service description</a>.</p>
-<form id="sparql-form" action="{esc(site.url("/sparql"))}" method="get" data-autorun="{"true" if query is not None else "false"}">
-<p><label for="example">Examples <span class="fr" lang="fr">exemples</span></label>
-<select id="example"><option value="">…</option>{options}</select></p>
-<p><textarea id="query" name="query" rows="14" spellcheck="false">{esc(text)}</textarea></p>
-<p><label for="format">Answer as</label> <select id="format" name="format">{formats}</select>
-<button type="submit">Run <span class="fr" lang="fr">exécuter</span></button> <span id="status" role="status"></span></p>
-</form>
-<div id="results"></div>
-<script src="{esc(site.url("/static/query.js"))}"></script>"""
-    return body_response(page("SPARQL query", body, site), HTML)
+    formats = [(f, f.kind is Kind.GRAPH) for f in (*RESULT_FORMATS, *GRAPH_FORMATS)]
+    page = render("query.html", site, title="SPARQL query", settings=runtime.settings, examples=examples, text=text,
+                  formats=formats, autorun=query is not None)
+    return body_response(page, HTML)
