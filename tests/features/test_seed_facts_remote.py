@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.test_seed_facts import *  # noqa: F403
+from tests.features.test_seed_facts import *  # noqa: F403
 
 pytestmark = pytest.mark.remote
 
