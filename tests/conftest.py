@@ -32,7 +32,7 @@ def client(settings: Settings) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     if not SEED.exists():
-        pytest.skip(f"the seed article is not beside the checkout ({SEED}); it lives in ../shared/seeds (issue 2)")
+        pytest.skip(f"the seed article is not beside the checkout ({SEED}); it lives in ../shared/seeds")
     return SEED.read_text(encoding="utf-8")
 
 

@@ -1,7 +1,7 @@
 """Where the W3C SPARQL 1.1 test suite lives beside the checkout, and reading its manifests with rdflib.
 
 The suite (https://github.com/w3c/rdf-tests, sparql/sparql11/) is not vendored: it sits in
-../shared/conformance. Without it, the conformance tests skip, naming issue 4.
+../shared/conformance. Without it, the conformance tests skip, saying where the suites belong.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ CONFORMANCE = Path(settings.PROJECT_ROOT).parent / "shared" / "conformance"
 SPARQL11 = CONFORMANCE / "w3c-rdf-tests" / "sparql" / "sparql11"
 W3C_BASE = "http://www.w3.org/2009/sparql/docs/tests/data-sparql11/"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
-MISSING = f"the W3C SPARQL 1.1 tests are not beside the checkout ({SPARQL11}); they belong in ../shared/conformance (issue 4)"
+MISSING = f"the W3C SPARQL 1.1 tests are not beside the checkout ({SPARQL11}); they belong in ../shared/conformance"
 
 
 def suite(name: str) -> Path | None:

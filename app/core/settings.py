@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     allow_remote_datasets: bool = Field(
         default=False, description="Pass FROM and dataset parameters on to a remote store, which might fetch them."
     )
-    access_log: bool = Field(default=False, description="Log every request (costs about 0.5 ms a request here).")
+    access_log: bool = Field(default=False, description="Log every request (it costs time on every request: see the README's benchmark).")
     workers: int = Field(default=2, ge=1, le=32, description="Query worker processes (of each serving process).")
     processes: int = Field(
         default_factory=default_processes, ge=1, le=64,

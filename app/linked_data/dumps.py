@@ -1,6 +1,6 @@
 """Full dumps of the graph (ontology and data) in Turtle, N-Triples, N-Quads, JSON-LD and RDF/XML.
 
-The triples are read once from the store (the `dump` named query), so a dump holds exactly what
+The triples are read once from the store (the `default-graph` named query), so a dump holds exactly what
 the SPARQL endpoint serves, in either store mode. Each syntax is serialised on first request and kept,
 with a strong ETag (content hash) and a Last-Modified time for conditional GETs.
 """

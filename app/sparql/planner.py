@@ -1,8 +1,8 @@
 """Answering small, bounded queries in the serving process, without a worker round trip.
 
 Queries run in forked workers so that one running past its deadline can be killed (see
-`app.store.workers`). That costs a round trip through a pipe, about 0.3 ms, which is most of the time a
-lookup by IRI takes. Some queries cannot run long: one basic graph pattern of plain triple
+`app.store.workers`). That costs a round trip through a pipe, which is most of the time a lookup by
+IRI takes. Some queries cannot run long: one basic graph pattern of plain triple
 patterns, with nothing but projection, DISTINCT and LIMIT around it, and DESCRIBE of a few IRIs.
 Evaluating a join of triple patterns touches at most the product of what each pattern matches on
 its own (an index scan with its constants bound), and a DESCRIBE at most the triples of the

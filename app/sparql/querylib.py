@@ -8,8 +8,8 @@ A header is the leading comment block of a file:
     # param: lang (lang, default en): language of the labels
     # columns: country, label, joined
 
-Parameters are validated and converted to RDF terms, then bound (pyoxigraph substitutions, or
-an inline VALUES block for a remote store): they are never pasted into query text.
+Parameters are validated and converted to RDF terms, then bound by an inline VALUES block, the same
+way for both stores (`inline_values`): what a user typed is never pasted into query text.
 """
 
 from __future__ import annotations

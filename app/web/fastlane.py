@@ -1,8 +1,8 @@
 """A fast lane for the commonest request: `GET /sparql?query=...` of a small, bounded query.
 
-Going through FastAPI (routing, exception middleware, the response classes) is costly here: a
-FastAPI "hello world" answers at p50 0.28-0.30 ms, a bare ASGI one at 0.11 ms (wrk, 2 connections),
-while a lookup by IRI evaluates in the serving process in about 0.03 ms (app.sparql.planner). This pure
+Going through FastAPI (routing, exception middleware, the response classes) costs more per request
+than evaluating a lookup by IRI in the serving process (app.sparql.planner; the README's benchmark
+section has the figures). This pure
 ASGI layer, in front of FastAPI's own middleware stack (app.web.app.Service), answers such requests
 itself, with the same checks, the same negotiation and the same headers as `app.web.routes.sparql`.
 It takes only the plain case: any other parameter, a refusal, an error, a browser asking for HTML

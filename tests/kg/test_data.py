@@ -1,4 +1,4 @@
-"""Data-driven checks over data/*.ttl: IRIs, links, labels, dates and consistency (issue 3, item 11)."""
+"""Data-driven checks over data/*.ttl: IRIs, links, labels, dates and consistency."""
 
 from __future__ import annotations
 

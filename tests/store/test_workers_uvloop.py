@@ -12,7 +12,7 @@ import pytest
 from app.store.base import Answer
 from app.store.workers import Job, WorkerPool
 
-uvloop = pytest.importorskip("uvloop", reason="uvloop comes with uvicorn[standard], a dependency; issue 4 (serving)")
+uvloop = pytest.importorskip("uvloop", reason="uvloop is not installed (it comes with uvicorn[standard], a dependency)")
 
 BIG = 4 * 1024 * 1024  # far more than a pipe holds (64 KiB on Linux)
 

@@ -1,5 +1,5 @@
 """The real app, served by uvicorn on loopback, as headless Chromium renders it: a resource page with its
-French label, and the offline Swagger UI with its operations (issue 5: linked data, offline docs)."""
+French label, and the offline Swagger UI with its operations."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ CHROMIUM = shutil.which("chromium")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(CHROMIUM is None,
-                       reason="issue 5: headless Chromium is not installed (apt-get install -y chromium; .ci/run does it)"),
+                       reason="headless Chromium is not installed (apt-get install -y chromium; .ci/run does it)"),
 ]
 
 
