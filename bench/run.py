@@ -82,9 +82,10 @@ def wait_ready(url: str, deadline: float) -> float:
 
 
 @contextmanager
-def server(command: list[str], endpoint: str, *, env: dict[str, str] | None = None, ready_within: float = 600) -> Iterator[float]:
+def server(command: list[str], endpoint: str, *, env: dict[str, str] | None = None, ready_within: float = 600,
+           cwd: Path | None = None) -> Iterator[float]:
     process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+                               start_new_session=True, cwd=cwd)
     try:
         yield wait_ready(endpoint, ready_within)
     finally:
@@ -231,6 +232,17 @@ def run_size(size: str, workdir: Path, args: argparse.Namespace) -> tuple[list[C
         startup["natokg"] = ready
         cells += measure("natokg", label, f"http://127.0.0.1:{port}/sparql", subjects, workdir, args)
 
+    if args.baseline:  # the same data and settings, served by natokg's code at another commit
+        checkout = workdir / "baseline"
+        if not checkout.exists():
+            subprocess.run(["git", "-C", str(PROJECT), "worktree", "add", "--detach", str(checkout), args.baseline],
+                           check=True, capture_output=True)
+        port = free_port()
+        with server([sys.executable, "-m", "app.cli", "serve"], f"http://127.0.0.1:{port}/sparql",
+                    env={**env, "NATOKG_PORT": str(port)}, cwd=checkout) as ready:
+            startup["natokg-baseline"] = ready
+            cells += measure("natokg-baseline", label, f"http://127.0.0.1:{port}/sparql", subjects, workdir, args)
+
     location = workdir / f"oxigraph-{size}"
     subprocess.run(["oxigraph", "load", "--location", str(location), "--file", str(nt)], check=True, capture_output=True)
     port = free_port()
@@ -271,6 +283,20 @@ def table(cells: list[Cell]) -> str:
     return "\n".join(lines)
 
 
+def baseline_table(cells: list[Cell], commit: str) -> str:
+    """This code against the baseline commit's, served the same data in the same run: p50 and throughput ratios."""
+    by = {(c.target, c.size, c.query): c for c in cells}
+    lines = [f"| size | query | natokg p50 ms | baseline ({commit}) p50 ms | p50 ratio | throughput ratio |",
+             "|---|---|---:|---:|---:|---:|"]
+    for size in dict.fromkeys(c.size for c in cells):
+        for query in ("lookup", VARIED, *list(QUERIES)[1:]):
+            n, b = by.get(("natokg", size, query)), by.get(("natokg-baseline", size, query))
+            if n and b and b.p50_ms and b.throughput:
+                lines.append(f"| {size} | {query} | {n.p50_ms:.2f} | {b.p50_ms:.2f} | {n.p50_ms / b.p50_ms:.2f} | "
+                             f"{n.throughput / b.throughput:.2f} |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="shipped,100000,1000000")
@@ -283,6 +309,8 @@ def main() -> int:
     parser.add_argument("--natokg-processes", type=int, help="natokg's serving processes (NATOKG_PROCESSES; default natokg's own)")
     parser.add_argument("--rdflib-max", type=int, default=1_200_000, help="largest graph to give rdflib-endpoint")
     parser.add_argument("--output", type=Path, default=PROJECT / "bench" / "results" / "latest.json")
+    parser.add_argument("--baseline", metavar="COMMIT",
+                        help="also serve the same data with natokg's code at COMMIT (a git worktree), for a regression ratio")
     args = parser.parse_args()
     cells: list[Cell] = []
     startups: dict[str, dict[str, float]] = {}
@@ -296,6 +324,9 @@ def main() -> int:
     print()
     print(table(cells))
     print()
+    if args.baseline:
+        print(baseline_table(cells, args.baseline))
+        print()
     for size, startup in startups.items():
         print(f"start-up until the first answer ({size}): " + ", ".join(f"{k} {v:.2f} s" for k, v in startup.items()))
     return 0
