@@ -11,18 +11,18 @@ on: nothing after an unreadable character is skipped.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import NamedTuple
+
+from app.core.memo import keep_recent
 
 _ESCAPE = r"\\[_~.\-!$&'()*+,;=/?#@%]"
 _LOCAL_START = rf"(?:[\w:]|%[0-9A-Fa-f]{{2}}|{_ESCAPE})"
 _LOCAL_MIDDLE = rf"(?:[\w.:\-\u00B7]|%[0-9A-Fa-f]{{2}}|{_ESCAPE})"
 _LOCAL_END = rf"(?:[\w:\-\u00B7]|%[0-9A-Fa-f]{{2}}|{_ESCAPE})"
 
-_TOKEN = re.compile(
+_TOKEN = re.compile(  # white space matches no group: finditer steps over it, and `tokens` puts it back when asked
     rf"""
-    (?P<space>[\x20\t\r\n]+)
-  | (?P<comment>\#[^\n\r]*)
+    (?P<comment>\#[^\n\r]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
        |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
@@ -36,11 +36,11 @@ _TOKEN = re.compile(
   | (?P<open>[({{\[])
   | (?P<close>[)}}\]])
   | (?P<punct>[.;,*|/^!=<>+\-&?])
-  | (?P<other>.)
+  | (?P<other>[^\x20\t\r\n])
     """,
     re.VERBOSE | re.DOTALL,
 )
-LAYOUT = frozenset({"space", "comment"})
+CACHED_QUERY_CHARS = 2048  # texts up to this long have their readings kept (tokens, policy, plan)
 _ABSOLUTE_IRI = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
@@ -51,12 +51,27 @@ class Token(NamedTuple):
     end: int
 
 
-def tokens(text: str, *, layout: bool = False) -> Iterator[Token]:
-    """The tokens of `text`, in order; spaces and comments only when `layout` is asked for."""
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        if layout or kind not in LAYOUT:
-            yield Token(kind, match.group(), match.start(), match.end())
+def tokens(text: str, *, layout: bool = False) -> tuple[Token, ...]:
+    """The tokens of `text`, in order; white space and comments only when `layout` is asked for."""
+    found = _tokens(text)
+    if not layout:
+        return tuple(t for t in found if t.kind != "comment")
+    spaced: list[Token] = []
+    position = 0
+    for token in found:
+        if token.start > position:
+            spaced.append(Token("space", text[position:token.start], position, token.start))
+        spaced.append(token)
+        position = token.end
+    if position < len(text):
+        spaced.append(Token("space", text[position:], position, len(text)))
+    return tuple(spaced)
+
+
+@keep_recent(max_chars=CACHED_QUERY_CHARS)
+def _tokens(text: str) -> tuple[Token, ...]:
+    """Every token but white space, kept for recent short texts: the policy check and the planner read the same ones."""
+    return tuple(Token(m.lastgroup or "other", m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text))
 
 
 def is_absolute_iri(token: Token) -> bool:

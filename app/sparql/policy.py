@@ -13,7 +13,7 @@ from enum import Enum
 
 from app.core.errors import PayloadTooLarge, RefusedQuery
 from app.core.memo import keep_recent
-from app.sparql.lexer import is_absolute_iri, tokens
+from app.sparql.lexer import CACHED_QUERY_CHARS, is_absolute_iri, tokens
 
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
@@ -40,7 +40,6 @@ class Inspection:
     relative_iris: bool = False  # an IRI reference without a scheme: it needs a base IRI to resolve
 
 
-CACHED_QUERY_CHARS = 2048
 
 
 @keep_recent(max_chars=CACHED_QUERY_CHARS)

@@ -12,8 +12,8 @@ import pyoxigraph as ox
 from app.core.formats import BY_NAME, Format
 from app.core.memo import keep_recent
 from app.core.settings import Settings
+from app.sparql.lexer import CACHED_QUERY_CHARS
 from app.sparql.planner import plan, within_budget
-from app.sparql.policy import CACHED_QUERY_CHARS
 from app.sparql.results import write_boolean, write_triples
 from app.store.base import Answer, QueryRequest, write_answer
 from app.store.workers import Job, WorkerPool, run_here
