@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.core.errors import InvalidParameter
+from app.core.formats import BY_NAME
 from app.rest import models as m
 from app.web.rest_responses import lookups, respond
 from app.web.state import state_of
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/api", tags=["REST lookups"])
 
 
 @router.get("/search", summary="Search labels and acronyms", response_model=m.SearchResults,
-            responses={200: {"content": {"application/ld+json": {}}}, 400: {}, 406: {}})
+            responses={200: {"content": {BY_NAME["record-jsonld"].media_type: {}}}, 400: {}, 406: {}})
 def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=200, description="what to look for")],
            lang: Annotated[str | None, Query(max_length=35, description="label language, else Accept-Language")] = None,
            type: Annotated[str | None, Query(description="only this kind: country, framework, summit, operation...")] = None,
