@@ -15,7 +15,7 @@ way for both stores (`inline_values`): what a user typed is never pasted into qu
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from app.core.errors import InvalidParameter
 from app.core.settings import CANONICAL_ID_BASE
+from app.sparql.lexer import tokens
 from app.sparql.policy import QueryForm, inspect_query, where_group_start
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -33,7 +34,7 @@ _PARAM = re.compile(
 _LANG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
 _YEAR = re.compile(r"^[0-9]{4}$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-PARAM_TYPES = ("iri", "date", "year", "string", "lang", "integer")
+PARAM_TYPES = ("iri", "date", "year", "string", "lang", "integer", "boolean")
 
 
 class QueryFileError(Exception):
@@ -76,6 +77,10 @@ class Parameter:
             if not re.fullmatch(r"-?[0-9]{1,12}", raw):
                 raise bad("an integer")
             return ox.Literal(str(int(raw)), datatype=ox.NamedNode(XSD + "integer"))
+        if self.type == "boolean":
+            if raw.lower() not in ("true", "false"):
+                raise bad("true or false")
+            return ox.Literal(raw.lower(), datatype=ox.NamedNode(XSD + "boolean"))
         if self.type == "lang":
             if not _LANG.match(raw):
                 raise bad("a language tag such as en or fr")
@@ -95,8 +100,9 @@ class NamedQuery:
     parameters: tuple[Parameter, ...] = ()
     columns: tuple[str, ...] = field(default=())
 
-    def bind(self, raw: Mapping[str, str], *, iri_base: str) -> dict[str, ox.NamedNode | ox.Literal]:
-        """Check names and values of raw parameters; return the terms to bind.
+    def bind(self, raw: Mapping[str, str | Sequence[str]], *, iri_base: str) -> dict[str, Binding]:
+        """Check names and values of raw parameters; return the terms to bind (several values of one
+        parameter, given as a sequence, bind it to each in turn: a VALUES block of several rows).
 
         :raises InvalidParameter: unknown, missing or malformed parameter.
         """
@@ -107,14 +113,17 @@ class NamedQuery:
                 f"Unknown parameter(s) {', '.join(unknown)} for query '{self.name}'; it takes: {', '.join(sorted(known)) or 'none'}.",
                 parameters=unknown,
             )
-        bindings: dict[str, ox.NamedNode | ox.Literal] = {}
+        bindings: dict[str, Binding] = {}
         for param in self.parameters:
             value = raw.get(param.name, param.default)
             if value is None or value == "":
                 if param.required:
                     raise InvalidParameter(f"Parameter '{param.name}' is required.", parameters=[param.name])
                 continue
-            bindings[param.name] = param.convert(value, iri_base=iri_base)
+            if isinstance(value, str):
+                bindings[param.name] = param.convert(value, iri_base=iri_base)
+            else:
+                bindings[param.name] = tuple(param.convert(v, iri_base=iri_base) for v in value)
         return bindings
 
 
@@ -190,7 +199,11 @@ class QueryLibrary:
         return len(self._queries)
 
 
-def inline_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode]) -> str:
+Term = ox.NamedNode | ox.Literal | ox.BlankNode
+Binding = Term | tuple[Term, ...]  # one value, or several: the query runs for each
+
+
+def inline_values(text: str, bindings: Mapping[str, Binding]) -> str:
     """Bind variables with an inline VALUES block at the start of the top-level WHERE group.
 
     The terms were validated and are written by pyoxigraph in N-Triples syntax, so nothing a user
@@ -202,8 +215,31 @@ def inline_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | 
     if not bindings:
         return text
     names = sorted(bindings)
-    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(str(bindings[n]) for n in names)}) }} "
+    rows: list[list[str]] = [[]]
+    for name in names:
+        value = bindings[name]
+        choices = [str(v) for v in value] if isinstance(value, tuple) else [str(value)]
+        rows = [[*row, choice] for row in rows for choice in choices]
+    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ {' '.join('(' + ' '.join(row) + ')' for row in rows)} }} "
     start = where_group_start(text)
     if start is None:
         return f"{text}\n{block}"
     return text[:start] + block + text[start:]
+
+
+def paged(text: str, *, limit: int, offset: int) -> str:
+    """The query cut to one page: LIMIT and OFFSET written from integers (never from text a client sent)."""
+    if limit < 0 or offset < 0:
+        raise ValueError("limit and offset are not negative")
+    return f"{text}\nLIMIT {int(limit)} OFFSET {int(offset)}"
+
+
+def counted(text: str) -> str:
+    """`SELECT (COUNT(*) AS ?total)` over the solutions of a SELECT (its bindings already inlined).
+
+    The prologue (BASE, PREFIX) stays in front; the SELECT becomes a subquery, ORDER BY and all.
+    """
+    select = next((t for t in tokens(text) if t.kind == "word" and t.text.upper() == "SELECT"), None)
+    if select is None:
+        raise ValueError("not a SELECT query")
+    return f"{text[:select.start]}SELECT (COUNT(*) AS ?total) WHERE {{\n{{ {text[select.start:]} }}\n}}"

@@ -16,10 +16,9 @@ from typing import Any, Protocol, runtime_checkable
 import pyoxigraph as ox
 
 from app.core.formats import BY_NAME, Format
-from app.sparql.querylib import inline_values
+from app.sparql.querylib import Binding, inline_values
 from app.sparql.results import write_boolean, write_solutions, write_triples
 
-Term = ox.NamedNode | ox.Literal | ox.BlankNode
 INTERNAL_ROW_LIMIT = 1_000_000  # our own SELECTs are bounded by the data, not by the user-facing cap
 WHOLE = 2**62  # a row cap no answer reaches: for reads of whole graphs (dumps, the graph store)
 
@@ -34,7 +33,7 @@ class QueryRequest:
 
     query: str
     format: Format
-    bindings: Mapping[str, Term] = field(default_factory=dict)
+    bindings: Mapping[str, Binding] = field(default_factory=dict)
     max_rows: int | None = None
     timeout: float | None = None
     default_graphs: tuple[str, ...] = ()
@@ -112,7 +111,7 @@ def write_answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Tripl
     return Answer("graph", write_triples(triples, fmt), truncated, len(triples))
 
 
-def select(store: Store, query: str, bindings: Mapping[str, Term] | None = None, *,
+def select(store: Store, query: str, bindings: Mapping[str, Binding] | None = None, *,
            max_rows: int = INTERNAL_ROW_LIMIT) -> list[dict[str, Any]]:
     """Run one of our own SELECTs and return its rows as {variable: pyoxigraph term} (unbound ones absent)."""
     answer = store.execute(QueryRequest(query, BY_NAME["json"], bindings or {}, max_rows=max_rows))

@@ -138,3 +138,19 @@ def test_every_fact_has_a_quoted_or_documented_source(client: TestClient) -> Non
 def test_every_passage_document_has_a_url(client: TestClient) -> None:
     rows = select(client, """SELECT ?p WHERE { ?p a nkg:SourcePassage FILTER NOT EXISTS { ?p oa:hasSource/schema:url ?u } }""")
     assert rows == []
+
+
+def test_time_checks_are_at_zero(settings: Settings) -> None:
+    """Every day-precise date is stated by a quote of its fact (or explained by a date note), and every
+    open period says whether it is ongoing as of a source's date or of unknown end (`natokg stats`)."""
+    from app.kg.coverage import time_checks
+    from app.kg.runtime import build_runtime
+
+    runtime = build_runtime(settings.model_copy(update={"validate_on_start": False, "workers": 1}))
+    try:
+        checks = time_checks(runtime)
+    finally:
+        runtime.close()
+    assert checks["days"]["unexplained"] == []
+    assert checks["open"] == []
+    assert checks["days"]["total"] > 300

@@ -20,7 +20,7 @@ def _blocks(pattern: re.Pattern[str], fact: str) -> list[str]:
     for path in QUERIES:
         text = path.read_text(encoding="utf-8")
         for match in pattern.finditer(text):
-            found.append(match.group(1).replace(fact, "?FACT").replace("$item", "?FACT"))
+            found.append(match.group(1).replace(fact, "?FACT").replace("$item", "?FACT").replace("?item", "?FACT"))
     return found
 
 

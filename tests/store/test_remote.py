@@ -46,7 +46,8 @@ PROBLEM = "application/problem+json"
 
 # Values for the parameters of the named queries: by name first, then by type.
 SAMPLE_BY_NAME = {"organization": "organisation/nato", "graph": "graph/no-such-graph"}
-SAMPLE_BY_TYPE = {"iri": "country/FRA", "date": "2012-05-20", "year": "2012", "lang": "fr", "integer": "3", "string": "OTAN"}
+SAMPLE_BY_TYPE = {"iri": "country/FRA", "date": "2012-05-20", "year": "2012", "lang": "fr", "integer": "3", "string": "OTAN",
+                  "boolean": "true"}
 
 
 def runtime_of(client: TestClient) -> Runtime:
