@@ -17,7 +17,21 @@ from typing import Any
 from pydantic import BaseModel
 
 from app.rest import models as m
-from app.rest.lookups import Lookups
+from app.rest.lookups import (
+    Facts,
+    Lookups,
+    build_challenge,
+    build_concept,
+    build_contribution,
+    build_core_task,
+    build_country,
+    build_framework,
+    build_operation,
+    build_organisation,
+    build_person,
+    build_source,
+    build_summit,
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +61,7 @@ FILTERS = {f.name: f for f in (
 
 @dataclass(frozen=True)
 class Kind:
-    path: str  # /api/{path}
+    path: str  # /api/{path}; its queries are api-{path}-list.rq (the list) and api-{path}.rq (the facts)
     segment: str | None  # the IRI segment of its items; None for views over memberships (members, partners)
     item: type[BaseModel]  # one list item
     detail: type[BaseModel]  # the detail answer
@@ -56,66 +70,72 @@ class Kind:
     list_doc: str
     detail_doc: str
     filters: tuple[str, ...]
-    list_items: Callable[..., list[Any]]  # (lookups, **filters) -> items
+    builder: Callable[[Lookups, str, Facts], Any] | None  # builds one item from its facts; None for views
     detail_item: Callable[[Lookups, str], BaseModel]
     key: str = "key"  # the path parameter's name
     jsonld_class: str | None = None
 
+    def page(self, view: Lookups, *, limit: int, offset: int, **filters: Any) -> m.Page[Any]:
+        return view.page(self.path, self.segment, self.builder, limit=limit, offset=offset, **filters)
 
-def _simple(path: str, segment: str) -> tuple[Callable[..., list[Any]], Callable[[Lookups, str], BaseModel]]:
-    """The lookups of a kind without filters of its own: every item, and one by key."""
-    return (lambda view: view.simple(path, segment)), (lambda view, key: view.simple(path, segment, key)[0])
+
+def _detail(path: str, segment: str, builder: Callable[[Lookups, str, Facts], Any]) -> Callable[[Lookups, str], BaseModel]:
+    return lambda view, key: view.detail(path, segment, builder, key)
 
 
 KINDS: tuple[Kind, ...] = (
     Kind("countries", "country", m.Country, m.CountryDetail, "Countries", "One country",
          "Countries, by ISO 3166-1 alpha-3 key; `role`/`framework` keep those that ever held that role or took part in it.",
          "A country with all its memberships, partnerships and their dates and sources.",
-         ("role", "framework"), Lookups.countries, Lookups.country, key="iso", jsonld_class="nkg:Country"),
+         ("role", "framework"), build_country, Lookups.country, key="iso", jsonld_class="nkg:Country"),
     Kind("members", None, m.Membership, m.Membership, "NATO members", "One member's NATO membership",
          "NATO memberships (Allies), in order of accession; `at` answers who was a member that day, `year` who joined that year.",
          "The NATO membership of a country: since when, and the sources.",
-         ("at", "year", "uncertain"), Lookups.members, Lookups.member, key="iso"),
+         ("at", "year", "uncertain"), None, Lookups.member, key="iso"),
     Kind("partners", None, m.Membership, m.PartnerDetail, "Partnerships", "One country's partnerships",
          "Partner memberships in NATO's partnership frameworks; `at` answers who was a partner that day.",
          "Every partnership framework a country took part in, with dates and sources.",
-         ("framework", "role", "at", "year", "uncertain"), Lookups.partners, Lookups.partner, key="iso"),
+         ("framework", "role", "at", "year", "uncertain"), None, Lookups.partner, key="iso"),
     Kind("frameworks", "framework", m.Framework, m.FrameworkDetail, "Partnership frameworks", "One framework",
          "PfP, EAPC, Mediterranean Dialogue, ICI...; `at` keeps those in force that day, `year` those launched that year.",
-         "A framework with its launch, successor or predecessor, programmes and all its partners.",
-         ("at", "year", "challenge", "uncertain"), Lookups.frameworks, Lookups.framework, jsonld_class="nkg:PartnershipFramework"),
+         "A framework with its launch, successor or predecessor, programmes and its first partnerships.",
+         ("at", "year", "challenge", "uncertain"), build_framework, Lookups.framework, jsonld_class="nkg:PartnershipFramework"),
     Kind("summits", "summit", m.Summit, m.Summit, "Summits", "One summit",
          "Summits in date order, with host city, meetings, attendees, decisions and what they launched or adopted.",
          "A summit: when, where, who attended its meetings, what it decided, launched and adopted.",
-         ("year", "challenge"), Lookups.summits, *_simple("summits", "summit")[1:], jsonld_class="nkg:Summit"),
+         ("year", "challenge"), build_summit, _detail("summits", "summit", build_summit), jsonld_class="nkg:Summit"),
     Kind("strategic-concepts", "strategic-concept", m.StrategicConcept, m.StrategicConcept, "Strategic concepts",
          "One strategic concept", "The Strategic Concepts, the summit that adopted each and the core tasks it defines.",
          "A Strategic Concept, where it was adopted and its core tasks.",
-         ("year",), Lookups.concepts, *_simple("strategic-concepts", "strategic-concept")[1:], jsonld_class="nkg:StrategicConcept"),
+         ("year",), build_concept, _detail("strategic-concepts", "strategic-concept", build_concept),
+         jsonld_class="nkg:StrategicConcept"),
     Kind("operations", "operation", m.Operation, m.Operation, "Operations", "One operation",
          "NATO-led operations and missions; `year` keeps those running at some time that year.",
          "An operation or mission: dates, region, type, mandate, the challenges it addresses and its contributors.",
-         ("region", "year", "challenge"), Lookups.operations, *_simple("operations", "operation")[1:], jsonld_class="nkg:Operation"),
+         ("region", "year", "challenge"), build_operation, _detail("operations", "operation", build_operation),
+         jsonld_class="nkg:Operation"),
     Kind("contributions", "contribution", m.Contribution, m.Contribution, "Contributions to operations", "One contribution",
          "Who contributed to which operation (`operation=isaf`, `country=AUS`), with sources.",
          "A country's contribution to an operation, with sources.",
-         ("operation", "country", "region", "challenge"), Lookups.contributions, *_simple("contributions", "contribution")[1:],
-         jsonld_class="nkg:Contribution"),
+         ("operation", "country", "region", "challenge"), build_contribution,
+         _detail("contributions", "contribution", build_contribution), jsonld_class="nkg:Contribution"),
     Kind("organisations", "organisation", m.Organisation, m.Organisation, "International organisations", "One organisation",
          "NATO, the UN, the EU, the OSCE, the AU... with their acronyms.", "One of the international organisations, by key.",
-         (), *_simple("organisations", "organisation"), jsonld_class="nkg:InternationalOrganisation"),
+         (), build_organisation, _detail("organisations", "organisation", build_organisation),
+         jsonld_class="nkg:InternationalOrganisation"),
     Kind("core-tasks", "core-task", m.CoreTask, m.CoreTask, "Core tasks", "One of the core tasks",
          "NATO's core tasks, each as worded by one Strategic Concept.", "One of the core tasks, by key.",
-         (), *_simple("core-tasks", "core-task"), jsonld_class="nkg:CoreTask"),
+         (), build_core_task, _detail("core-tasks", "core-task", build_core_task), jsonld_class="nkg:CoreTask"),
     Kind("challenges", "challenge", m.Challenge, m.Challenge, "Security challenges", "One of the security challenges",
          "Terrorism, piracy, cyber defence...: the frameworks, operations and summits that address each.",
-         "One of the security challenges, by key.", (), *_simple("challenges", "challenge"), jsonld_class="nkg:SecurityChallenge"),
+         "One of the security challenges, by key.", (), build_challenge, _detail("challenges", "challenge", build_challenge),
+         jsonld_class="nkg:SecurityChallenge"),
     Kind("persons", "person", m.Person, m.PersonDetail, "Persons", "One of the persons",
          "The Secretaries General (their posts are in the detail).", "One of the persons, by key, with their posts.",
-         (), _simple("persons", "person")[0], Lookups.person, jsonld_class="nkg:Person"),
+         (), build_person, Lookups.person, jsonld_class="nkg:Person"),
     Kind("sources", "source", m.Source, m.Source, "Source documents", "One of the source documents",
          "The public documents read, with URL, title, publisher and retrieval date.", "One of the source documents, by key.",
-         (), *_simple("sources", "source"), jsonld_class="nkg:SourceDocument"),
+         (), build_source, _detail("sources", "source", build_source), jsonld_class="nkg:SourceDocument"),
 )
 
 # The classes of the graph's other kinds of resources, which the API names but does not list (JSON-LD @type).

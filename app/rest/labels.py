@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from app.core.formats import parse_quality_list
-from app.rest.models import Label, Ref, SourceRef
+from app.rest.models import Label
 from app.sparql.querylib import QueryLibrary
 from app.store.base import Store, select
 
@@ -21,6 +21,7 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 DEFAULT_LANGUAGE = "en"
+LANGUAGES = frozenset({"en", "fr"})  # every labelled entity has both (shapes/natokg-shapes.ttl, LabelShape)
 
 
 def choose_language(lang: str | None, accept_language: str | None, available: frozenset[str]) -> str:
@@ -44,8 +45,6 @@ class LabelEntry:
 class Catalogue:
     id_base: str
     labels: dict[str, list[LabelEntry]] = field(default_factory=lambda: defaultdict(list))
-    sources: dict[str, list[SourceRef]] = field(default_factory=lambda: defaultdict(list))
-    quotes: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, store: Store, queries: QueryLibrary, *, id_base: str) -> Catalogue:
@@ -55,21 +54,7 @@ class Catalogue:
             if item.startswith(id_base) and isinstance(label, ox.Literal):
                 entry = LabelEntry(item, row["property"].value, label.value, label.language or "")
                 catalogue.labels[item].append(entry)
-        for row in select(store, queries["api-provenance"].text):
-            values = {k: v.value for k, v in row.items()}
-            ref = SourceRef(source=values["source"], url=values.get("url"), title=values.get("title"),
-                            passage=values.get("passage"), quote=values.get("quote"))
-            catalogue.sources[values["fact"]].append(ref)
-            if ref.passage and ref.quote:
-                catalogue.quotes[ref.passage] = ref.quote
         return catalogue
-
-    @property
-    def languages(self) -> frozenset[str]:
-        return frozenset(e.lang for entries in self.labels.values() for e in entries if e.lang)
-
-    def knows(self, iri: str) -> bool:
-        return iri in self.labels or iri in self.sources
 
     def label(self, iri: str, lang: str) -> Label | None:
         """The rdfs:label (else skos:prefLabel) in `lang`, else in English, else in any language."""
@@ -90,7 +75,3 @@ class Catalogue:
             return "external", iri
         kind, _, key = iri[len(self.id_base):].partition("/")
         return kind, key
-
-    def ref(self, iri: str, lang: str) -> Ref:
-        kind, key = self.key_type(iri)
-        return Ref(id=iri, key=key, type=kind, label=self.label(iri, lang))

@@ -1,18 +1,20 @@
-"""REST lookups: run a kind's named query (`queries/api-*.rq`), then build, filter and page its models.
+"""REST lookups that cost what they answer: the store filters, orders, counts and pages; Python builds one page.
 
-Each `api-{kind}.rq` answers one (item, field, value) row per fact; binding `item` restricts it to one
-resource (the detail operations), leaving it unbound lists them all. `at=` is answered by the store with
-the one as-of rule (the bounds of queries/derive-time-bounds.rq, compared in the queries themselves),
-so the REST API, the named queries and the pages agree day by day. Labels and sources come from the
-`Catalogue`.
+A list runs its kind's `api-{path}-list.rq` twice, counted and cut to the page (`app.sparql.querylib`
+`counted`/`paged`); the page's items are then read by `api-{path}.rq` (one `item, field, value` row
+per fact, `item` bound to the page's IRIs) or, for members and partners, by `api-memberships.rq`. The
+labels and sources of what one answer shows are read for that answer only (`search-labels.rq`,
+`api-provenance.rq`, `api-quotes.rq`, bound to its IRIs), so no answer depends on the size of the
+graph beyond its own items. `at=` is answered by the store with the one as-of rule (the bounds of
+queries/derive-time-bounds.rq, compared in the queries themselves), so the REST API, the named
+queries and the pages agree day by day.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
@@ -20,17 +22,19 @@ from pydantic import BaseModel
 
 from app.core.errors import InvalidParameter, NotFound
 from app.rest import models as m
-from app.rest.labels import Catalogue
-from app.sparql.querylib import QueryLibrary
+from app.rest.labels import DEFAULT_LANGUAGE, RDFS_LABEL, SKOS_ALT, SKOS_PREF
+from app.sparql.querylib import QueryLibrary, counted, inline_values, paged
 from app.store.base import Store, select
 
 Facts = dict[str, list[Any]]  # field -> values (pyoxigraph terms)
+Row = dict[str, Any]
 M = TypeVar("M", bound=BaseModel)
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-PARTNER_ROLES = ("partner", "enhanced-opportunities-partner")
-
-
 PRECISIONS = {10: "day", 7: "month", 4: "year"}
+PARTNERS_SHOWN = 100  # a framework's detail lists this many partners; /api/partners?framework= pages through all
+# REST filters that name a resource, and the IRI segment of what they name.
+FILTER_SEGMENTS = {"role": "role", "framework": "framework", "challenge": "challenge", "region": "region",
+                   "operation": "operation", "country": "country"}
 
 
 def _date(values: list[Any], not_before: Any = None, not_after: Any = None) -> m.Date | None:
@@ -42,294 +46,348 @@ def _date(values: list[Any], not_before: Any = None, not_after: Any = None) -> m
                   notAfter=not_after.value if not_after is not None else None)
 
 
-def _flag(row: dict[str, Any], name: str) -> bool:
+def _flag(row: Row, name: str) -> bool:
     return name in row and row[name].value == "true"
 
 
-def _overlaps_year(year: int, start: m.Date | None, end: m.Date | None) -> bool:
-    return bool(start) and int(start.value[:4]) <= year and (end is None or int(end.value[:4]) >= year)  # type: ignore[union-attr]
-
-
-def page(items: list[M], limit: int, offset: int) -> m.Page[M]:
-    return m.Page[M](total=len(items), limit=limit, offset=offset, items=items[offset:offset + limit])
-
-
-@dataclass
 class Lookups:
-    """Per-request view: the store, the queries, the catalogue and the chosen label language."""
+    """One answer's view of the graph: the store, the queries, the label language, and what the answer shows.
 
-    store: Store
-    queries: QueryLibrary
-    catalogue: Catalogue
-    lang: str
+    Models are built with their references unlabelled; `finish` reads the labels of everything the
+    answer names and the sources of every fact in it, in one query each, and fills them in.
+    """
 
-    @property
-    def id_base(self) -> str:
-        return self.catalogue.id_base
+    def __init__(self, store: Store, queries: QueryLibrary, id_base: str, lang: str) -> None:
+        self.store = store
+        self.queries = queries
+        self.id_base = id_base
+        self.lang = lang
+        self._refs: list[m.Ref] = []
+        self._items: list[Any] = []  # models with `sources` (and, for most, labels)
+        self._passages: list[m.Passage] = []
 
+    # --- IRIs, references and the finishing touch ----------------------------------------------
     def iri(self, segment: str, key: str) -> str:
         return f"{self.id_base}{segment}/{key}"
 
+    def key_type(self, iri: str) -> tuple[str, str]:
+        """(type, key) of an IRI under the id base: `.../id/summit/chicago-2012` is ("summit", "chicago-2012")."""
+        if not iri.startswith(self.id_base):
+            return "external", iri
+        kind, _, key = iri[len(self.id_base):].partition("/")
+        return kind, key
+
     def ref(self, iri: str) -> m.Ref:
-        return self.catalogue.ref(iri, self.lang)
+        kind, key = self.key_type(iri)
+        ref = m.Ref(id=iri, key=key, type=kind)
+        self._refs.append(ref)
+        return ref
 
     def refs(self, values: Iterable[Any]) -> list[m.Ref]:
         return [self.ref(v.value) for v in dict.fromkeys(values)]
 
-    def filter_iri(self, parameter: str, segment: str, key: str | None) -> str | None:
-        """The IRI a filter value names, checked against the graph.
+    def item(self, iri: str, model: type[M], **extra: Any) -> M:
+        kind, key = self.key_type(iri)
+        built = model(id=iri, key=key, type=kind, **extra)
+        self._items.append(built)
+        return built
+
+    def finish(self, answer: M) -> M:
+        """`answer` with the labels of every resource it names and the sources of every fact in it."""
+        iris = sorted({r.id for r in self._refs} | {i.id for i in self._items if hasattr(i, "label")})
+        labels: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # iri -> (property, value, lang)
+        if iris:
+            query = self.queries["search-labels"]
+            for row in select(self.store, query.text, query.bind({"item": iris}, iri_base=self.id_base)):
+                labels[row["item"].value].append((row["property"].value, row["label"].value, row["label"].language or ""))
+        for ref in self._refs:
+            ref.label = self._label(labels.get(ref.id, []))
+        sources = self._sources(sorted({i.id for i in self._items}))
+        for built in self._items:
+            built.sources = sources.get(built.id, [])
+            if hasattr(built, "label"):
+                built.label = self._label(labels.get(built.id, []))
+                built.altLabels = [m.Label(value=v, lang=lang) for p, v, lang in labels.get(built.id, []) if p == SKOS_ALT]
+        if self._passages:
+            query = self.queries["api-quotes"]
+            quotes = {row["passage"].value: row["quote"].value for row in
+                      select(self.store, query.text, query.bind({"passage": [p.id for p in self._passages]}, iri_base=self.id_base))}
+            for passage in self._passages:
+                passage.quote = quotes.get(passage.id)
+        return answer
+
+    def _label(self, entries: list[tuple[str, str, str]]) -> m.Label | None:
+        """The rdfs:label (else skos:prefLabel) in the answer's language, else in English, else in any language."""
+        for wanted in (self.lang, DEFAULT_LANGUAGE, None):
+            for prop in (RDFS_LABEL, SKOS_PREF):
+                for entry_prop, value, lang in entries:
+                    if entry_prop == prop and (wanted is None or lang.lower() == wanted):
+                        return m.Label(value=value, lang=lang)
+        return None
+
+    def _sources(self, facts: list[str]) -> dict[str, list[m.SourceRef]]:
+        if not facts:
+            return {}
+        query = self.queries["api-provenance"]
+        out: dict[str, list[m.SourceRef]] = defaultdict(list)
+        for row in select(self.store, query.text, query.bind({"fact": facts}, iri_base=self.id_base)):
+            values = {k: v.value for k, v in row.items()}
+            out[values["fact"]].append(m.SourceRef(source=values["source"], url=values.get("url"), title=values.get("title"),
+                                                   passage=values.get("passage"), quote=values.get("quote")))
+        return out
+
+    # --- filters ---------------------------------------------------------------------------------
+    def filter_iris(self, filters: Mapping[str, Any]) -> dict[str, str]:
+        """The IRIs that resource filters name (`framework=pfp`), each checked to be in the graph.
 
         :raises InvalidParameter: naming the parameter, when no such resource exists.
         """
-        if key is None:
-            return None
-        iri = self.iri(segment, key)
-        if not _KEY.match(key) or not self.catalogue.knows(iri):
-            detail = f"Parameter '{parameter}': the graph has no {segment} with key {key!r}."
-            raise InvalidParameter(detail, parameters=[parameter])
-        return iri
+        named = {name: self.iri(FILTER_SEGMENTS[name], key) for name, key in filters.items()
+                 if name in FILTER_SEGMENTS and key is not None}
+        bad = [name for name, key in filters.items() if name in named and not _KEY.match(str(key))]
+        if named and not bad:
+            query = self.queries["search-labels"]
+            known = {row["item"].value for row in select(self.store, query.text, query.bind({"item": sorted(set(named.values()))},
+                                                                                           iri_base=self.id_base))}
+            bad = [name for name, iri in named.items() if iri not in known]
+        if bad:
+            name = bad[0]
+            raise InvalidParameter(f"Parameter '{name}': the graph has no {FILTER_SEGMENTS[name]} with key {filters[name]!r}.",
+                                   parameters=[name])
+        return named
 
-    # --- running the kind queries -------------------------------------------------------------
-    def facts(self, kind: str, segment: str, key: str | None = None, **params: str) -> dict[str, Facts]:
-        """{item IRI: {field: values}} from `api-{kind}.rq`, for one key or all, with the query's other `params`
-        (a row's `certain` column, when the query has one, is kept as the field `certain`).
+    def _list_parameters(self, filters: Mapping[str, Any]) -> dict[str, str]:
+        raw: dict[str, str] = dict(self.filter_iris(filters))
+        at, year, uncertain = filters.get("at"), filters.get("year"), filters.get("uncertain")
+        if isinstance(at, date):
+            raw["date"] = at.isoformat()
+        if year is not None:
+            raw["year"] = f"{int(year):04d}"
+        if uncertain is not None:
+            raw["uncertain"] = "true" if uncertain else "false"
+        return raw
+
+    # --- lists -----------------------------------------------------------------------------------
+    def page(self, path: str, segment: str | None, builder: Callable[[Lookups, str, Facts], Any] | None, *,
+             limit: int, offset: int, **filters: Any) -> m.Page[Any]:
+        """One page of `/api/{path}`, with the total: filtered, ordered, counted and cut by the store."""
+        query = self.queries[f"api-{path}-list"]
+        raw = self._list_parameters({k: v for k, v in filters.items() if v is not None})
+        text = inline_values(query.text, query.bind(raw, iri_base=self.id_base))
+        [count] = select(self.store, counted(text))
+        rows = select(self.store, paged(text, limit=limit, offset=offset))
+        if segment is None or builder is None:  # a view over memberships
+            items: list[Any] = self._memberships_of(rows, filters.get("at"))
+        else:
+            iris = [row["item"].value for row in rows]
+            facts = self.facts(path, segment, items=iris)
+            items = [builder(self, iri, facts.get(iri, defaultdict(list))) for iri in iris]
+            at = filters.get("at")
+            if isinstance(at, date):
+                for built, row in zip(items, rows, strict=True):
+                    built.asOf = m.AsOf(date=at.isoformat(), certain=_flag(row, "certain"))
+        return self.finish(m.Page[Any](total=int(count["total"].value), limit=limit, offset=offset, items=items))
+
+    def _memberships_of(self, rows: list[Row], at: date | None) -> list[m.Membership]:
+        iris = [row["membership"].value for row in rows]
+        built = {ms.id: ms for ms in self.memberships(membership=iris)} if iris else {}
+        out = []
+        for row in rows:
+            membership = built[row["membership"].value]
+            if at is not None:
+                suspended = row["suspended"].value if "suspended" in row else None
+                membership.asOf = m.AsOf(date=at.isoformat(), certain=_flag(row, "certain"), suspended=suspended)
+            out.append(membership)
+        return out
+
+    # --- the kind queries ------------------------------------------------------------------------
+    def facts(self, path: str, segment: str, key: str | None = None, *, items: list[str] | None = None) -> dict[str, Facts]:
+        """{item IRI: {field: values}} from `api-{path}.rq`, for one key or for the `items` given.
 
         :raises NotFound: when a key is given and names nothing of this kind.
         """
-        query = self.queries[f"api-{kind}"]
-        raw = dict(params)
+        query = self.queries[f"api-{path}"]
+        raw: dict[str, str | list[str]] = {}
         if key is not None:
             if not _KEY.match(key):
                 raise NotFound(f"No {segment} with key {key!r}: keys are letters, digits, '.', '_' and '-'.")
             raw["item"] = self.iri(segment, key)
+        elif items is not None:
+            if not items:
+                return {}
+            raw["item"] = items
         grouped: dict[str, Facts] = {}
         for row in select(self.store, query.text, query.bind(raw, iri_base=self.id_base)):
             fields = grouped.setdefault(row["item"].value, defaultdict(list))
             if "field" in row:
                 fields[row["field"].value].append(row["value"])
-            if "certain" in row and not fields["certain"]:
-                fields["certain"].append(row["certain"])
         if key is not None and not grouped:
             raise NotFound(f"The graph has no {segment} with key {key!r}.")
         return grouped
 
-    def item(self, iri: str, model: type[M], **extra: Any) -> M:
-        kind, key = self.catalogue.key_type(iri)
-        return model(id=iri, key=key, type=kind, label=self.catalogue.label(iri, self.lang),
-                     altLabels=self.catalogue.alt_labels(iri), sources=self.catalogue.sources.get(iri, []), **extra)
+    def one(self, path: str, segment: str, builder: Callable[[Lookups, str, Facts], M], key: str) -> M:
+        iri, facts = next(iter(self.facts(path, segment, key).items()))
+        return builder(self, iri, facts)
 
-    def build(self, kind: str, segment: str, builder: Callable[[str, Facts], M], key: str | None = None) -> list[M]:
-        return [builder(iri, facts) for iri, facts in self.facts(kind, segment, key).items()]
-
-    def one(self, kind: str, segment: str, builder: Callable[[str, Facts], M], key: str) -> M:
-        return self.build(kind, segment, builder, key)[0]
-
-    # --- memberships ---------------------------------------------------------------------------
-    def memberships(self, *, member: str | None = None, organization: str | None = None, at: date | None = None,
-                    uncertain: bool = True) -> list[m.Membership]:
-        """Memberships, with their suspensions; with `at`, those held that day (certain ones, and uncertain
-        ones too when `uncertain`), each with its `asOf`."""
+    # --- memberships -----------------------------------------------------------------------------
+    def memberships(self, *, membership: list[str] | None = None, member: str | None = None) -> list[m.Membership]:
+        """Memberships (given ones, or one member's), with their window, open ends and suspensions."""
         query = self.queries["api-memberships"]
-        raw = {k: v for k, v in (("member", member), ("organization", organization), ("date", at.isoformat() if at else None)) if v}
-        suspensions = self.suspensions(member=member)
+        raw: dict[str, str | list[str]] = {}
+        if membership is not None:
+            raw["membership"] = membership
+        if member is not None:
+            raw["member"] = member
+        suspensions = self.suspensions(member=member) if member is not None else self.suspensions(memberships=membership)
         out: dict[str, m.Membership] = {}
         for row in select(self.store, query.text, query.bind(raw, iri_base=self.id_base)):
             iri = row["membership"].value
-            certain = _flag(row, "certain")
-            if iri in out or (at is not None and not certain and not uncertain):
+            if iri in out:
                 continue
-            suspended = row["suspended"].value if at is not None and "suspended" in row else None
-            out[iri] = m.Membership(
-                id=iri, key=self.catalogue.key_type(iri)[1], member=self.ref(row["member"].value),
+            built = m.Membership(
+                id=iri, key=self.key_type(iri)[1], member=self.ref(row["member"].value),
                 organization=self.ref(row["organization"].value), role=self.ref(row["role"].value),
                 start=_date([row["start"]] if "start" in row else [], row.get("startNotBefore"), row.get("startNotAfter")),
                 end=_date([row["end"]] if "end" in row else [], row.get("endNotBefore"), row.get("endNotAfter")),
                 startUnknown=_flag(row, "startUnknown"), endUnknown=_flag(row, "endUnknown"),
                 ongoingAsOf=row["ongoingAsOf"].value if "ongoingAsOf" in row else None,
-                suspensions=suspensions.get(iri, []),
-                asOf=m.AsOf(date=at.isoformat(), certain=certain, suspended=suspended) if at is not None else None,
-                sources=self.catalogue.sources.get(iri, []))
+                suspensions=suspensions.get(iri, []))
+            self._items.append(built)
+            out[iri] = built
         return list(out.values())
 
-    def suspensions(self, *, member: str | None = None) -> dict[str, list[m.Period]]:
-        """{membership IRI: its suspensions}, for one member's memberships or all."""
+    def suspensions(self, *, member: str | None = None, memberships: list[str] | None = None) -> dict[str, list[m.Period]]:
+        """{membership IRI: its suspensions}, for one member's memberships or the given ones."""
         query = self.queries["api-suspensions"]
-        raw = {"member": member} if member else {}
+        raw: dict[str, str | list[str]] = {}
+        if member is not None:
+            raw["member"] = member
+        if memberships is not None:
+            if not memberships:
+                return {}
+            raw["membership"] = memberships
         periods: dict[str, list[m.Period]] = defaultdict(list)
         for row in select(self.store, query.text, query.bind(raw, iri_base=self.id_base)):
             iri = row["suspension"].value
             periods[row["membership"].value].append(m.Period(
-                id=iri, key=self.catalogue.key_type(iri)[1], start=_date([row["start"]] if "start" in row else []),
+                id=iri, key=self.key_type(iri)[1], start=_date([row["start"]] if "start" in row else []),
                 end=_date([row["end"]] if "end" in row else []), endUnknown=_flag(row, "endUnknown"),
                 ongoingAsOf=row["ongoingAsOf"].value if "ongoingAsOf" in row else None))
         return periods
 
-    @staticmethod
-    def _begun_in(rows: list[m.Membership], year: int | None) -> list[m.Membership]:
-        return [r for r in rows if year is None or (r.start is not None and int(r.start.value[:4]) == year)]
+    def _one_page(self, path: str, **filters: Any) -> list[m.Membership]:
+        """Every membership a members or partners list gives for `filters`, unpaged (a country has few)."""
+        query = self.queries[f"api-{path}-list"]
+        raw = self._list_parameters({k: v for k, v in filters.items() if v is not None})
+        rows = select(self.store, query.text, query.bind(raw, iri_base=self.id_base))
+        return self._memberships_of(rows, None)
 
-    def members(self, *, at: date | None, year: int | None, uncertain: bool, country: str | None = None) -> list[m.Membership]:
-        nato = self.iri("organisation", "nato")
-        rows = [r for r in self.memberships(organization=nato, member=country, at=at, uncertain=uncertain) if r.role.key == "member"]
-        return sorted(self._begun_in(rows, year), key=lambda r: (r.start.value if r.start else "", r.member.key))
+    # --- details ---------------------------------------------------------------------------------
+    def _known_country(self, iso: str) -> str:
+        return self.one("countries", "country", build_country, iso).id
+
+    def country(self, iso: str) -> m.CountryDetail:
+        country = self.one("countries", "country", build_country, iso)
+        detail = m.CountryDetail(**country.model_dump(), memberships=self.memberships(member=country.id))
+        self._items.append(detail)
+        return self.finish(detail)
 
     def member(self, iso: str) -> m.Membership:
         """A country's NATO membership (its latest, should it have several).
 
         :raises NotFound: no such country, or not a member.
         """
-        rows = self.members(at=None, year=None, uncertain=True, country=self.country(iso).id)
+        rows = self._one_page("members", country=iso)
         if not rows:
             raise NotFound(f"{iso} is not recorded as a NATO member.")
-        return rows[-1]
-
-    def partners(self, *, framework: str | None, role: str | None, at: date | None, year: int | None,
-                 uncertain: bool, country: str | None = None) -> list[m.Membership]:
-        fw = self.filter_iri("framework", "framework", framework)
-        role_iri = self.filter_iri("role", "role", role)
-        rows = [r for r in self.memberships(member=country, organization=fw, at=at, uncertain=uncertain)
-                if r.organization.type == "framework" and (r.role.id == role_iri if role_iri else r.role.key in PARTNER_ROLES)]
-        return sorted(self._begun_in(rows, year), key=lambda r: (r.organization.key, r.member.key))
+        return self.finish(rows[-1])
 
     def partner(self, iso: str) -> m.PartnerDetail:
-        country = self.country(iso)
-        rows = self.partners(framework=None, role=None, at=None, year=None, uncertain=True, country=country.id)
+        country = self.ref(self._known_country(iso))
+        rows = self._one_page("partners", country=iso, uncertain=True)
         if not rows:
             raise NotFound(f"{iso} has no recorded partnership with NATO.")
-        return m.PartnerDetail(country=self.ref(country.id), partnerships=rows)
-
-    # --- entities ------------------------------------------------------------------------------
-    def _country(self, iri: str, f: Facts) -> m.Country:
-        return self.item(iri, m.Country, iso=f["iso"][0].value if f["iso"] else None, sameAs=[v.value for v in f["sameAs"]])
-
-    def countries(self, *, role: str | None, framework: str | None) -> list[m.Country]:
-        rows = self.build("countries", "country", self._country)
-        if role or framework:
-            role_iri = self.filter_iri("role", "role", role)
-            org = self.filter_iri("framework", "framework", framework)
-            having = {r.member.id for r in self.memberships(organization=org) if not role_iri or r.role.id == role_iri}
-            rows = [c for c in rows if c.id in having]
-        return sorted(rows, key=lambda c: c.key)
-
-    def country(self, iso: str) -> m.CountryDetail:
-        country = self.one("countries", "country", self._country, iso)
-        return m.CountryDetail(**country.model_dump(), memberships=self.memberships(member=country.id))
-
-    def _organisation(self, iri: str, f: Facts) -> m.Organisation:
-        return self.item(iri, m.Organisation, sameAs=[v.value for v in f["sameAs"]])
-
-    def _framework(self, iri: str, f: Facts) -> m.Framework:
-        return self.item(iri, m.Framework, start=_date(f["start"]), end=_date(f["end"]),
-                         launchedAt=self.ref(f["launchedAt"][0].value) if f["launchedAt"] else None,
-                         addresses=self.refs(f["addresses"]), programmes=self.refs(f["programme"]),
-                         replaces=self.refs(f["replaces"]), replacedBy=self.refs(f["replacedBy"]))
-
-    def frameworks(self, *, at: date | None, year: int | None, challenge: str | None, uncertain: bool) -> list[m.Framework]:
-        challenge_iri = self.filter_iri("challenge", "challenge", challenge)
-        kept = []
-        params = {"date": at.isoformat()} if at else {}
-        for iri, facts in self.facts("frameworks", "framework", **params).items():
-            fw = self._framework(iri, facts)
-            certain = bool(facts["certain"]) and facts["certain"][0].value == "true"
-            if at is not None and not certain and not uncertain:
-                continue
-            if year is not None and (fw.start is None or fw.start.value[:4] != str(year)):
-                continue
-            if challenge_iri and challenge_iri not in {a.id for a in fw.addresses}:
-                continue
-            kept.append(fw.model_copy(update={"asOf": m.AsOf(date=at.isoformat(), certain=certain) if at else None}))
-        return sorted(kept, key=lambda f: (f.start.value if f.start else "9999", f.key))
+        return self.finish(m.PartnerDetail(country=country, partnerships=rows))
 
     def framework(self, key: str) -> m.FrameworkDetail:
-        fw = self.one("frameworks", "framework", self._framework, key)
-        partners = self.partners(framework=key, role=None, at=None, year=None, uncertain=True)
-        return m.FrameworkDetail(**fw.model_dump(), partners=partners)
-
-    def _summit(self, iri: str, f: Facts) -> m.Summit:
-        return self.item(iri, m.Summit, start=_date(f["start"]), end=_date(f["end"]),
-                         hostCity=self.ref(f["hostCity"][0].value) if f["hostCity"] else None,
-                         addresses=self.refs(f["addresses"]), meetings=self.refs(f["meeting"]),
-                         attendees=self.refs(f["attendee"]),
-                         decisions=self.refs(f["decision"]), frameworksLaunched=self.refs(f["launched"]),
-                         conceptsAdopted=self.refs(f["adopted"]), statements=self.refs(f["statement"]))
-
-    def summits(self, *, year: int | None, challenge: str | None) -> list[m.Summit]:
-        challenge_iri = self.filter_iri("challenge", "challenge", challenge)
-        rows = [s for s in self.build("summits", "summit", self._summit)
-                if (year is None or (s.start is not None and s.start.value[:4] == str(year)))
-                and (challenge_iri is None or challenge_iri in {a.id for a in s.addresses})]
-        return sorted(rows, key=lambda s: (s.start.value if s.start else "", s.key))
-
-    def _concept(self, iri: str, f: Facts) -> m.StrategicConcept:
-        return self.item(iri, m.StrategicConcept, adoptedAt=self.ref(f["adoptedAt"][0].value) if f["adoptedAt"] else None,
-                         start=_date(f["start"]), coreTasks=self.refs(f["coreTask"]))
-
-    def concepts(self, *, year: int | None) -> list[m.StrategicConcept]:
-        rows = [c for c in self.build("strategic-concepts", "strategic-concept", self._concept)
-                if year is None or (c.start is not None and c.start.value[:4] == str(year))]
-        return sorted(rows, key=lambda c: (c.start.value if c.start else "", c.key))
-
-    def _core_task(self, iri: str, f: Facts) -> m.CoreTask:
-        return self.item(iri, m.CoreTask, definedBy=self.refs(f["definedBy"]))
-
-    def _operation(self, iri: str, f: Facts) -> m.Operation:
-        return self.item(iri, m.Operation, start=_date(f["start"]), end=_date(f["end"]), regions=self.refs(f["region"]),
-                         operationTypes=self.refs(f["operationType"]), unMandate=[v.value for v in f["unMandate"]],
-                         ledBy=self.refs(f["ledBy"]), addresses=self.refs(f["addresses"]),
-                         contributors=self.refs(f["contributor"]))
-
-    def operations(self, *, region: str | None, year: int | None, challenge: str | None) -> list[m.Operation]:
-        region_iri = self.filter_iri("region", "region", region)
-        challenge_iri = self.filter_iri("challenge", "challenge", challenge)
-        rows = [o for o in self.build("operations", "operation", self._operation)
-                if (region_iri is None or region_iri in {r.id for r in o.regions})
-                and (challenge_iri is None or challenge_iri in {a.id for a in o.addresses})
-                and (year is None or _overlaps_year(year, o.start, o.end))]
-        return sorted(rows, key=lambda o: (o.start.value if o.start else "", o.key))
-
-    def _contribution(self, iri: str, f: Facts) -> m.Contribution:
-        return self.item(iri, m.Contribution, contributor=self.ref(f["contributor"][0].value) if f["contributor"] else None,
-                         operation=self.ref(f["operation"][0].value) if f["operation"] else None,
-                         start=_date(f["start"]), end=_date(f["end"]))
-
-    def contributions(self, *, operation: str | None, country: str | None, region: str | None,
-                      challenge: str | None) -> list[m.Contribution]:
-        op_iri = self.filter_iri("operation", "operation", operation)
-        country_iri = self.filter_iri("country", "country", country)
-        region_iri = self.filter_iri("region", "region", region)
-        challenge_iri = self.filter_iri("challenge", "challenge", challenge)
-        kept = []
-        for iri, f in self.facts("contributions", "contribution").items():
-            values = {field: {v.value for v in vs} for field, vs in f.items()}
-            if all(want is None or want in values.get(field, set()) for field, want in
-                   (("operation", op_iri), ("contributor", country_iri), ("region", region_iri), ("addresses", challenge_iri))):
-                kept.append(self._contribution(iri, f))
-        return sorted(kept, key=lambda c: c.key)
-
-    def _challenge(self, iri: str, f: Facts) -> m.Challenge:
-        return self.item(iri, m.Challenge, addressedBy=self.refs(f["addressedBy"]), subjectOf=self.refs(f["subjectOf"]))
-
-    def _person(self, iri: str, f: Facts) -> m.Person:
-        return self.item(iri, m.Person, sameAs=[v.value for v in f["sameAs"]], statements=self.refs(f["statement"]))
+        fw = self.one("frameworks", "framework", build_framework, key)
+        partners = self.page("partners", None, None, limit=PARTNERS_SHOWN, offset=0, framework=key)
+        detail = m.FrameworkDetail(**fw.model_dump(), partners=partners.items, partnersTotal=partners.total)
+        self._items.append(detail)
+        return self.finish(detail)
 
     def person(self, key: str) -> m.PersonDetail:
-        person = self.one("persons", "person", self._person, key)
-        return m.PersonDetail(**person.model_dump(), posts=self.memberships(member=person.id))
+        person = self.one("persons", "person", build_person, key)
+        detail = m.PersonDetail(**person.model_dump(), posts=self.memberships(member=person.id))
+        self._items.append(detail)
+        return self.finish(detail)
 
-    def _source(self, iri: str, f: Facts) -> m.Source:
-        def text(field: str) -> str | None:
-            return f[field][0].value if f[field] else None
+    def detail(self, path: str, segment: str, builder: Callable[[Lookups, str, Facts], M], key: str) -> M:
+        return self.finish(self.one(path, segment, builder, key))
 
-        passages = [m.Passage(id=p.value, key=self.catalogue.key_type(p.value)[1], quote=self.catalogue.quotes.get(p.value))
-                    for p in dict.fromkeys(f["passage"])]
-        return self.item(iri, m.Source, url=text("url"), title=text("title"), publisher=text("publisher"),
-                         language=text("language"), retrievedOn=text("retrievedOn"), passages=passages)
+    def passage(self, iri: str) -> m.Passage:
+        passage = m.Passage(id=iri, key=self.key_type(iri)[1])
+        self._passages.append(passage)
+        return passage
 
-    def simple(self, kind: str, segment: str, key: str | None = None) -> list[Any]:
-        """Kinds without filters of their own: organisations, core tasks, challenges, persons, sources."""
-        builder: dict[str, Callable[[str, Facts], Any]] = {
-            "organisations": self._organisation, "core-tasks": self._core_task, "challenges": self._challenge,
-            "persons": self._person, "sources": self._source, "operations": self._operation, "summits": self._summit,
-            "contributions": self._contribution, "strategic-concepts": self._concept,
-        }
-        return sorted(self.build(kind, segment, builder[kind], key), key=lambda i: i.key)
+
+# --- building one kind's model from its facts ------------------------------------------------------
+def build_country(view: Lookups, iri: str, f: Facts) -> m.Country:
+    return view.item(iri, m.Country, iso=f["iso"][0].value if f["iso"] else None, sameAs=[v.value for v in f["sameAs"]])
+
+
+def build_organisation(view: Lookups, iri: str, f: Facts) -> m.Organisation:
+    return view.item(iri, m.Organisation, sameAs=[v.value for v in f["sameAs"]])
+
+
+def build_framework(view: Lookups, iri: str, f: Facts) -> m.Framework:
+    return view.item(iri, m.Framework, start=_date(f["start"]), end=_date(f["end"]),
+                     launchedAt=view.ref(f["launchedAt"][0].value) if f["launchedAt"] else None,
+                     addresses=view.refs(f["addresses"]), programmes=view.refs(f["programme"]),
+                     replaces=view.refs(f["replaces"]), replacedBy=view.refs(f["replacedBy"]))
+
+
+def build_summit(view: Lookups, iri: str, f: Facts) -> m.Summit:
+    return view.item(iri, m.Summit, start=_date(f["start"]), end=_date(f["end"]),
+                     hostCity=view.ref(f["hostCity"][0].value) if f["hostCity"] else None,
+                     addresses=view.refs(f["addresses"]), meetings=view.refs(f["meeting"]), attendees=view.refs(f["attendee"]),
+                     decisions=view.refs(f["decision"]), frameworksLaunched=view.refs(f["launched"]),
+                     conceptsAdopted=view.refs(f["adopted"]), statements=view.refs(f["statement"]))
+
+
+def build_concept(view: Lookups, iri: str, f: Facts) -> m.StrategicConcept:
+    return view.item(iri, m.StrategicConcept, adoptedAt=view.ref(f["adoptedAt"][0].value) if f["adoptedAt"] else None,
+                     start=_date(f["start"]), coreTasks=view.refs(f["coreTask"]))
+
+
+def build_core_task(view: Lookups, iri: str, f: Facts) -> m.CoreTask:
+    return view.item(iri, m.CoreTask, definedBy=view.refs(f["definedBy"]))
+
+
+def build_operation(view: Lookups, iri: str, f: Facts) -> m.Operation:
+    return view.item(iri, m.Operation, start=_date(f["start"]), end=_date(f["end"]), regions=view.refs(f["region"]),
+                     operationTypes=view.refs(f["operationType"]), unMandate=[v.value for v in f["unMandate"]],
+                     ledBy=view.refs(f["ledBy"]), addresses=view.refs(f["addresses"]), contributors=view.refs(f["contributor"]))
+
+
+def build_contribution(view: Lookups, iri: str, f: Facts) -> m.Contribution:
+    return view.item(iri, m.Contribution, contributor=view.ref(f["contributor"][0].value) if f["contributor"] else None,
+                     operation=view.ref(f["operation"][0].value) if f["operation"] else None,
+                     start=_date(f["start"]), end=_date(f["end"]))
+
+
+def build_challenge(view: Lookups, iri: str, f: Facts) -> m.Challenge:
+    return view.item(iri, m.Challenge, addressedBy=view.refs(f["addressedBy"]), subjectOf=view.refs(f["subjectOf"]))
+
+
+def build_person(view: Lookups, iri: str, f: Facts) -> m.Person:
+    return view.item(iri, m.Person, sameAs=[v.value for v in f["sameAs"]], statements=view.refs(f["statement"]))
+
+
+def build_source(view: Lookups, iri: str, f: Facts) -> m.Source:
+    def text(field: str) -> str | None:
+        return f[field][0].value if f[field] else None
+
+    passages = [view.passage(p.value) for p in dict.fromkeys(f["passage"])]
+    return view.item(iri, m.Source, url=text("url"), title=text("title"), publisher=text("publisher"),
+                     language=text("language"), retrievedOn=text("retrievedOn"), passages=passages)

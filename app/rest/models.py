@@ -142,7 +142,9 @@ class Framework(Item):
 
 
 class FrameworkDetail(Framework):
-    partners: list[Membership] = rdf("org:organization", reverse=True, default_factory=list)
+    partners: list[Membership] = rdf("org:organization", reverse=True, default_factory=list,
+                                     description="the first partnerships; /api/partners?framework= pages through all")
+    partnersTotal: int = Field(default=0, description="how many partnerships the framework has in all")
 
 
 class Summit(Item):

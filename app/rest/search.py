@@ -1,7 +1,7 @@
 """Search and autocomplete over labels and acronyms: accent- and case-insensitive, ranked.
 
-Every label (rdfs:label, skos:prefLabel, skos:altLabel, every language) is normalised once, at
-start-up: Unicode NFKD, combining marks dropped, case folded, punctuation read as space. A query is
+Every label (rdfs:label, skos:prefLabel, skos:altLabel, every language) is normalised once, on the
+first search: Unicode NFKD, combining marks dropped, case folded, punctuation read as space. A query is
 normalised the same way; a resource matches when one of its labels equals the query (exact), starts
 with it (prefix) or contains it (substring), and resources rank by their best match, then by how
 short the matching label is, then by whether it is in the requested language.

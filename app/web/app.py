@@ -8,7 +8,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from app import __version__
@@ -44,10 +43,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         service = ServiceState(runtime or build_runtime(settings))
-        if not settings.sparql_endpoint:
-            # Labels and sources for the REST API are read now; with a remote store on first use instead,
-            # so that the service starts while the store is down.
-            await run_in_threadpool(service.catalogue)
         app.state.service = service
         try:
             yield

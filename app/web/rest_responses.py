@@ -13,11 +13,11 @@ from starlette.responses import Response
 from app.core.errors import InvalidParameter
 from app.core.formats import RECORD_FORMATS, negotiate
 from app.rest import jsonld
-from app.rest.labels import choose_language
+from app.rest.labels import LANGUAGES, choose_language
 from app.rest.lookups import Lookups
 from app.rest.models import Page
 from app.web.responses import body_response
-from app.web.state import runtime_of, state_of
+from app.web.state import runtime_of
 
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")  # BCP 47 shape, ASCII only: it is echoed in Content-Language
 
@@ -25,11 +25,10 @@ LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")  # BCP 47 shape,
 def lookups(request: Request, lang: str | None) -> Lookups:
     """The per-request lookup view, in the language of `lang` or of `Accept-Language` (else English)."""
     runtime = runtime_of(request)
-    catalogue, _ = state_of(request).catalogue()
     if lang is not None and not LANGUAGE_TAG.fullmatch(lang):
         raise InvalidParameter(f"Parameter 'lang' must be a language tag such as en or fr; got {lang!r}.", parameters=["lang"])
-    chosen = choose_language(lang, request.headers.get("accept-language"), catalogue.languages)
-    return Lookups(runtime.store, runtime.queries, catalogue, chosen.split("-")[0])
+    chosen = choose_language(lang, request.headers.get("accept-language"), LANGUAGES)
+    return Lookups(runtime.store, runtime.queries, runtime.settings.id_base, chosen.split("-")[0])
 
 
 def links(request: Request, total: int, limit: int, offset: int) -> str:

@@ -1,8 +1,8 @@
 """The running application's state, typed: the runtime the lifespan opened, and what is built from it once.
 
 Routes reach it through `state_of(request)` (or `runtime_of`) instead of untyped `request.app.state`
-attributes. The REST catalogue (labels and sources) and the linked-data publication (dumps, VoID
-statistics, the ontology) are built on first use, under a lock, from the runtime.
+attributes. The search index and the linked-data publication (dumps, VoID statistics, the ontology)
+are built on first use, under a lock, from the runtime: nothing at start-up reads the whole graph.
 """
 
 from __future__ import annotations
@@ -22,16 +22,15 @@ class ServiceState:
         self.runtime = runtime
         self.publication = Publication(runtime)
         self._lock = threading.Lock()
-        self._catalogue: tuple[Catalogue, SearchIndex] | None = None
+        self._search: SearchIndex | None = None
 
-    def catalogue(self) -> tuple[Catalogue, SearchIndex]:
-        """The REST catalogue and its search index, read from the store on first use (thread-safe)."""
+    def search_index(self) -> SearchIndex:
+        """The search index over every label, read from the store on the first search (thread-safe)."""
         with self._lock:
-            if self._catalogue is None:
+            if self._search is None:
                 runtime = self.runtime
-                catalogue = Catalogue.load(runtime.store, runtime.queries, id_base=runtime.settings.id_base)
-                self._catalogue = (catalogue, SearchIndex(catalogue))
-            return self._catalogue
+                self._search = SearchIndex(Catalogue.load(runtime.store, runtime.queries, id_base=runtime.settings.id_base))
+            return self._search
 
     def close(self) -> None:
         self.runtime.close()

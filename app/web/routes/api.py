@@ -18,7 +18,6 @@ from starlette.responses import Response
 from app.core.formats import RECORD_FORMATS
 from app.rest import models as m
 from app.rest.kinds import FILTERS, KINDS, Filter, Kind
-from app.rest.lookups import page
 from app.web.rest_responses import lookups, respond
 
 router = APIRouter(prefix="/api", tags=["REST lookups"])
@@ -52,7 +51,7 @@ def _operation(handler: Callable[..., Response], name: str, doc: str, parameters
 def _add_list(kind: Kind) -> None:
     def handler(request: Request, *, lang: str | None = None, limit: int = 50, offset: int = 0, **filters: Any) -> Response:
         view = lookups(request, lang)
-        return respond(request, page(kind.list_items(view, **filters), limit, offset), view.lang)
+        return respond(request, kind.page(view, limit=limit, offset=offset, **filters), view.lang)
 
     parameters = [_filter(FILTERS[name]) for name in kind.filters]
     parameters += [_keyword("lang", LANG, None), _keyword("limit", LIMIT, 50), _keyword("offset", OFFSET, 0)]

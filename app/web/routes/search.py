@@ -25,7 +25,7 @@ def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=20
     """Labels and acronyms in every language, ignoring case and accents ("otan", "PfP",
     "dialogue mediterraneen"); exact matches first, then prefixes, then substrings. `lang` picks the
     language of the labels shown and breaks ties."""
-    _, index = state_of(request).catalogue()
+    index = state_of(request).search_index()
     if type is not None and type not in index.kinds:
         raise InvalidParameter(f"Parameter 'type': unknown kind {type!r}; use one of: {', '.join(sorted(index.kinds))}.",
                                parameters=["type"])
