@@ -14,8 +14,8 @@ from enum import Enum
 
 import pyoxigraph as ox
 
-from app.core.errors import InvalidParameter, NotAcceptable
-from app.core.memo import keep_recent
+from .errors import InvalidParameter, NotAcceptable
+from .memo import keep_recent
 
 
 class Kind(Enum):

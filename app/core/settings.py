@@ -8,10 +8,18 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # app/ in a checkout; site-packages/natokg/ when installed
+PROJECT_ROOT = PACKAGE_DIR.parent  # the checkout, when the package runs from one
+SOURCE_FOLDERS = ("ontology", "data", "shapes", "queries")
 CANONICAL_BASE = "https://w3id.org/natokg/"
 CANONICAL_ID_BASE = f"{CANONICAL_BASE}id/"
 MAX_DEFAULT_PROCESSES = 8
+
+
+def default_root() -> Path:
+    """The checkout holding this package when there is one (a clone, `pip install -e .`), else the data
+    installed inside the package (a wheel carries the four folders as package data)."""
+    return PROJECT_ROOT if all((PROJECT_ROOT / folder).is_dir() for folder in SOURCE_FOLDERS) else PACKAGE_DIR
 
 
 def default_processes() -> int:
@@ -28,7 +36,7 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
-    root: Path = Field(default=PROJECT_ROOT, description="Folder holding ontology/, data/, shapes/, queries/.")
+    root: Path = Field(default_factory=default_root, description="Folder holding ontology/, data/, shapes/, queries/.")
     base_iri: str = Field(default=CANONICAL_BASE, description="Base of the graph's IRIs, so a deployment dereferences its own.")
     sparql_endpoint: str | None = Field(default=None, description="Remote SPARQL 1.1 endpoint; unset means the embedded store.")
     validate_on_start: bool = True

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from app.core.formats import Format
-from app.core.vocab import RDF, RDFS, VOID, XSD
-from app.sparql.querylib import QueryLibrary
-from app.store.base import Store, select
+from ..core.formats import Format
+from ..core.vocab import RDF, RDFS, VOID, XSD
+from ..sparql.querylib import QueryLibrary
+from ..store.base import Store, select
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 ENTAILMENT = "http://www.w3.org/ns/entailment/"

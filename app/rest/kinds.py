@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from app.rest import models as m
-from app.rest.lookups import Lookups
+from . import models as m
+from .lookups import Lookups
 
 
 @dataclass(frozen=True)

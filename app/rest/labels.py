@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from app.core.formats import parse_quality_list
-from app.rest.models import Label, Ref, SourceRef
-from app.sparql.querylib import QueryLibrary
-from app.store.base import Store, select
+from ..core.formats import parse_quality_list
+from ..sparql.querylib import QueryLibrary
+from ..store.base import Store, select
+from .models import Label, Ref, SourceRef
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"

@@ -17,12 +17,12 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from app.core.errors import InvalidParameter, NotFound
-from app.rest import models as m
-from app.rest.asof import Held, PartialDate, held_on
-from app.rest.labels import Catalogue
-from app.sparql.querylib import QueryLibrary
-from app.store.base import Store, select
+from ..core.errors import InvalidParameter, NotFound
+from ..sparql.querylib import QueryLibrary
+from ..store.base import Store, select
+from . import models as m
+from .asof import Held, PartialDate, held_on
+from .labels import Catalogue
 
 Facts = dict[str, list[Any]]  # field -> values (pyoxigraph terms)
 M = TypeVar("M", bound=BaseModel)

@@ -13,8 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from app.rest.labels import Catalogue
-from app.rest.models import Label, SearchHit, SearchResults
+from .labels import Catalogue
+from .models import Label, SearchHit, SearchResults
 
 _NON_WORD = re.compile(r"[\W_]+")
 MATCHES = ("exact", "prefix", "substring")

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from app.core.memo import keep_recent
-from app.sparql.lexer import Token, is_absolute_iri, tokens
-from app.sparql.policy import CACHED_QUERY_CHARS
+from ..core.memo import keep_recent
+from .lexer import Token, is_absolute_iri, tokens
+from .policy import CACHED_QUERY_CHARS
 
 MAX_PATTERNS = 16  # more triple patterns (or described IRIs) than this always go to a worker
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from app.core.errors import PayloadTooLarge, RefusedQuery
-from app.core.memo import keep_recent
-from app.sparql.lexer import is_absolute_iri, tokens
+from ..core.errors import PayloadTooLarge, RefusedQuery
+from ..core.memo import keep_recent
+from .lexer import is_absolute_iri, tokens
 
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from app.core.errors import InvalidParameter
-from app.core.settings import CANONICAL_ID_BASE
-from app.sparql.policy import QueryForm, inspect_query, where_group_start
+from ..core.errors import InvalidParameter
+from ..core.settings import CANONICAL_ID_BASE
+from .policy import QueryForm, inspect_query, where_group_start
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _PARAM = re.compile(

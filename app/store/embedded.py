@@ -9,14 +9,14 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
-from app.core.formats import BY_NAME, Format
-from app.core.memo import keep_recent
-from app.core.settings import Settings
-from app.sparql.planner import plan, within_budget
-from app.sparql.policy import CACHED_QUERY_CHARS
-from app.sparql.results import write_boolean, write_triples
-from app.store.base import Answer, QueryRequest, write_answer
-from app.store.workers import Job, WorkerPool, run_here
+from ..core.formats import BY_NAME, Format
+from ..core.memo import keep_recent
+from ..core.settings import Settings
+from ..sparql.planner import plan, within_budget
+from ..sparql.policy import CACHED_QUERY_CHARS
+from ..sparql.results import write_boolean, write_triples
+from .base import Answer, QueryRequest, write_answer
+from .workers import Job, WorkerPool, run_here
 
 
 def evaluate(store: ox.Store, job: Job) -> Answer:

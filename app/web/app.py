@@ -11,13 +11,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
-from app import __version__
-from app.core.settings import Settings
-from app.kg.runtime import Runtime, build_runtime
-from app.web.fastlane import SparqlFastLane
-from app.web.problems import install_handlers
-from app.web.routes import api, catalog, dumps, graph_store, health, home, ontology, queries_api, resources, search, sparql
-from app.web.state import ServiceState
+from .. import __version__
+from ..core.settings import Settings
+from ..kg.runtime import Runtime, build_runtime
+from .fastlane import SparqlFastLane
+from .problems import install_handlers
+from .routes import api, catalog, dumps, graph_store, health, home, ontology, queries_api, resources, search, sparql
+from .state import ServiceState
 
 
 class Service(FastAPI):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.datastructures import Headers
 from starlette.responses import Response
 
-from app.core.validators import Validators
+from ..core.validators import Validators
 
 
 def conditional_response(request_headers: Headers, validators: Validators, response: Response) -> Response:

@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.core.errors import (
+from ..core.errors import (
     PROBLEM_MEDIA_TYPE,
     InternalError,
     InvalidParameter,

@@ -12,9 +12,9 @@ from html import escape
 
 import pyoxigraph as ox
 
-from app.core.formats import Format
-from app.core.vocab import ONTOLOGY_IRI, XSD
-from app.linked_data.describe import Labels
+from ...core.formats import Format
+from ...core.vocab import ONTOLOGY_IRI, XSD
+from ...linked_data.describe import Labels
 
 LANGS = ("en", "fr")
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from app.core.formats import Format
-from app.core.vocab import OA, ORG, PROV, RDF, RDFS, SKOS, TIME
-from app.linked_data.describe import Labels, ResourceData, Row, local_name
-from app.web.pages.html import LANGS, Site, bilingual, esc, format_links, link, literal, page, table, term
+from ...core.formats import Format
+from ...core.vocab import OA, ORG, PROV, RDF, RDFS, SKOS, TIME
+from ...linked_data.describe import Labels, ResourceData, Row, local_name
+from .html import LANGS, Site, bilingual, esc, format_links, link, literal, page, table, term
 
 _LABELS = (RDFS + "label", SKOS + "prefLabel")
 _SHOWN_ELSEWHERE = (RDF + "type", *_LABELS)

@@ -15,11 +15,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from app.core.formats import RECORD_FORMATS
-from app.rest import models as m
-from app.rest.kinds import FILTERS, KINDS, Filter, Kind
-from app.rest.lookups import page
-from app.web.rest_responses import lookups, respond
+from ...core.formats import RECORD_FORMATS
+from ...rest import models as m
+from ...rest.kinds import FILTERS, KINDS, Filter, Kind
+from ...rest.lookups import page
+from ..rest_responses import lookups, respond
 
 router = APIRouter(prefix="/api", tags=["REST lookups"])
 

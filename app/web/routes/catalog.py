@@ -7,14 +7,14 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.core.formats import GRAPH_FORMATS
-from app.core.vocab import PREFIXES
-from app.linked_data.dcat import dcat_triples
-from app.linked_data.void import void_triples
-from app.sparql.results import write_triples
-from app.web.negotiation import choose
-from app.web.responses import body_response
-from app.web.state import runtime_of, state_of
+from ...core.formats import GRAPH_FORMATS
+from ...core.vocab import PREFIXES
+from ...linked_data.dcat import dcat_triples
+from ...linked_data.void import void_triples
+from ...sparql.results import write_triples
+from ..negotiation import choose
+from ..responses import body_response
+from ..state import runtime_of, state_of
 
 router = APIRouter(tags=["Linked data"])
 

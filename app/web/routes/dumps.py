@@ -7,10 +7,10 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.core.errors import NotFound
-from app.linked_data.dumps import DUMP_FORMATS, dump_format
-from app.web.conditional import conditional_response
-from app.web.state import state_of
+from ...core.errors import NotFound
+from ...linked_data.dumps import DUMP_FORMATS, dump_format
+from ..conditional import conditional_response
+from ..state import state_of
 
 router = APIRouter(tags=["Linked data"])
 

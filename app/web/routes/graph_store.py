@@ -13,12 +13,12 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app.core.errors import BadRequest, InvalidParameter, MethodNotAllowed, NotFound
-from app.core.formats import GRAPH_FORMATS, negotiate
-from app.kg.runtime import Runtime
-from app.store.base import WHOLE, QueryRequest
-from app.web.responses import body_response
-from app.web.state import runtime_of
+from ...core.errors import BadRequest, InvalidParameter, MethodNotAllowed, NotFound
+from ...core.formats import GRAPH_FORMATS, negotiate
+from ...kg.runtime import Runtime
+from ...store.base import WHOLE, QueryRequest
+from ..responses import body_response
+from ..state import runtime_of
 
 router = APIRouter(tags=["Graph Store"])
 PATH = "/rdf-graph-store"

@@ -9,15 +9,15 @@ from rdflib.namespace import OWL
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.core.errors import NotFound
-from app.core.formats import HTML
-from app.core.vocab import ONTOLOGY_IRI, PREFIXES
-from app.sparql.results import write_triples
-from app.web.negotiation import RESOURCE_FORMATS, choose, split_suffix
-from app.web.pages.html import Site
-from app.web.pages.ontology import render_ontology, to_triples
-from app.web.responses import body_response
-from app.web.state import runtime_of, state_of
+from ...core.errors import NotFound
+from ...core.formats import HTML
+from ...core.vocab import ONTOLOGY_IRI, PREFIXES
+from ...sparql.results import write_triples
+from ..negotiation import RESOURCE_FORMATS, choose, split_suffix
+from ..pages.html import Site
+from ..pages.ontology import render_ontology, to_triples
+from ..responses import body_response
+from ..state import runtime_of, state_of
 
 router = APIRouter(tags=["Linked data"])
 

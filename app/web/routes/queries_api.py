@@ -5,15 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from app.core.errors import NotFound
-from app.core.formats import FORMAT_PARAMETERS, GRAPH_FORMATS, RESULT_FORMATS, answer_format
-from app.kg.runtime import Runtime
-from app.rest import models as m
-from app.sparql.querylib import NamedQuery
-from app.store.base import QueryRequest
-from app.web.negotiation import requested
-from app.web.responses import body_response
-from app.web.state import runtime_of
+from ...core.errors import NotFound
+from ...core.formats import FORMAT_PARAMETERS, GRAPH_FORMATS, RESULT_FORMATS, answer_format
+from ...kg.runtime import Runtime
+from ...rest import models as m
+from ...sparql.querylib import NamedQuery
+from ...store.base import QueryRequest
+from ..negotiation import requested
+from ..responses import body_response
+from ..state import runtime_of
 
 router = APIRouter(prefix="/api/queries", tags=["Named queries"])
 

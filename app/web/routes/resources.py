@@ -9,15 +9,15 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.core.errors import NotFound
-from app.core.formats import HTML
-from app.kg.runtime import Runtime
-from app.linked_data.describe import describe_rdf, resource_data
-from app.web.negotiation import RESOURCE_FORMATS, choose, split_suffix
-from app.web.pages.html import Site
-from app.web.pages.resource import render_resource
-from app.web.responses import body_response
-from app.web.state import runtime_of
+from ...core.errors import NotFound
+from ...core.formats import HTML
+from ...kg.runtime import Runtime
+from ...linked_data.describe import describe_rdf, resource_data
+from ..negotiation import RESOURCE_FORMATS, choose, split_suffix
+from ..pages.html import Site
+from ..pages.resource import render_resource
+from ..responses import body_response
+from ..state import runtime_of
 
 router = APIRouter(tags=["Linked data"])
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from app.core.errors import InvalidParameter
-from app.rest import models as m
-from app.web.rest_responses import lookups, respond
-from app.web.state import state_of
+from ...core.errors import InvalidParameter
+from ...rest import models as m
+from ..rest_responses import lookups, respond
+from ..state import state_of
 
 router = APIRouter(prefix="/api", tags=["REST lookups"])
 

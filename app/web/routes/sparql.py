@@ -9,17 +9,17 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.core.errors import BadRequest, MethodNotAllowed, PayloadTooLarge, RefusedQuery, UnsupportedMediaType
-from app.core.formats import FORM, GRAPH_FORMATS, HTML, RESULT_FORMATS, SPARQL_QUERY, SPARQL_UPDATE, Format, answer_format
-from app.kg.runtime import Runtime
-from app.linked_data.service_description import PREFIXES, describe_service, measure
-from app.sparql.policy import DATASET_REFUSAL, check_query
-from app.sparql.results import write_triples
-from app.store.base import QueryRequest
-from app.web.negotiation import requested
-from app.web.responses import body_response
-from app.web.routes.query_page import query_page
-from app.web.state import runtime_of
+from ...core.errors import BadRequest, MethodNotAllowed, PayloadTooLarge, RefusedQuery, UnsupportedMediaType
+from ...core.formats import FORM, GRAPH_FORMATS, HTML, RESULT_FORMATS, SPARQL_QUERY, SPARQL_UPDATE, Format, answer_format
+from ...kg.runtime import Runtime
+from ...linked_data.service_description import PREFIXES, describe_service, measure
+from ...sparql.policy import DATASET_REFUSAL, check_query
+from ...sparql.results import write_triples
+from ...store.base import QueryRequest
+from ..negotiation import requested
+from ..responses import body_response
+from ..state import runtime_of
+from .query_page import query_page
 
 router = APIRouter(tags=["SPARQL"])
 
