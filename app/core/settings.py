@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # app/ in a checkout; site-packages/natokg/ when installed
 PROJECT_ROOT = PACKAGE_DIR.parent  # the checkout, when the package runs from one
@@ -14,6 +16,7 @@ SOURCE_FOLDERS = ("ontology", "data", "shapes", "queries")
 CANONICAL_BASE = "https://w3id.org/natokg/"
 CANONICAL_ID_BASE = f"{CANONICAL_BASE}id/"
 MAX_DEFAULT_PROCESSES = 8
+_ORIGIN = re.compile(r"^https?://[^/\s]+$")  # scheme://host[:port], as a browser sends it in Origin
 
 
 def default_root() -> Path:
@@ -52,6 +55,11 @@ class Settings(BaseSettings):
     allow_remote_datasets: bool = Field(
         default=False, description="Pass FROM and dataset parameters on to a remote store, which might fetch them."
     )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["*"],
+        description="Origins whose web pages may read the service (CORS): `*` for any, or a comma-separated list "
+                    "such as `https://a.example,https://b.example:8443`; empty for none.",
+    )
     access_log: bool = Field(default=False, description="Log every request (costs about 0.5 ms a request here).")
     workers: int = Field(default=2, ge=1, le=32, description="Query worker processes (of each serving process).")
     processes: int = Field(
@@ -70,6 +78,20 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")) or not value.endswith("/"):
             raise ValueError("base_iri must be an http(s) IRI ending with '/'")
         return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins_are_a_list(cls, value: Any) -> Any:
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins_are_origins(cls, value: list[str]) -> list[str]:
+        origins = [origin.rstrip("/") for origin in value]
+        wrong = [origin for origin in origins if origin != "*" and not _ORIGIN.match(origin)]
+        if wrong:
+            raise ValueError(f"cors_origins must be * or origins such as https://a.example; not {', '.join(wrong)}")
+        return origins
 
     @field_validator("sparql_endpoint")
     @classmethod

@@ -8,10 +8,13 @@ endpoint). The tokens come from `app.sparql.lexer`, the one lexer the planner re
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 
-from ..core.errors import PayloadTooLarge, RefusedQuery
+import pyoxigraph as ox
+
+from ..core.errors import InvalidParameter, PayloadTooLarge, RefusedQuery
 from ..core.memo import keep_recent
 from .lexer import is_absolute_iri, tokens
 
@@ -103,6 +106,22 @@ def check_query(text: str, *, max_bytes: int, max_nesting: int, allow_service: b
 # dereference them (Virtuoso's sponger, Jena's default dataset), so in remote mode they are refused.
 DATASET_REFUSAL = ("Dataset clauses (FROM, FROM NAMED) and default-graph-uri/named-graph-uri are refused with a remote store, "
                    "which might fetch them: the server never fetches a URL for a user.")
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def graph_iri(raw: str, parameter: str) -> ox.NamedNode:
+    """A graph named by a request parameter (`default-graph-uri`, `named-graph-uri`, `graph`): an absolute IRI.
+
+    :raises InvalidParameter: naming `parameter`, for anything else (empty, relative, or with characters no IRI holds).
+    """
+    if _SCHEME.match(raw):
+        try:
+            return ox.NamedNode(raw)
+        except ValueError:
+            pass
+    raise InvalidParameter(f"{parameter!r} must be an absolute IRI; got {raw!r}.", parameters=[parameter])
 
 
 def where_group_start(text: str) -> int | None:

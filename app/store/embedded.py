@@ -22,11 +22,13 @@ from .workers import Job, WorkerPool, run_here
 def evaluate(store: ox.Store, job: Job) -> Answer:
     """Run one job against a pyoxigraph store (in a worker process)."""
     fmt = BY_NAME[job.format_name]
-    result = store.query(
-        job.query,
-        default_graph=[ox.NamedNode(g) for g in job.default_graphs] or None,
-        named_graphs=[ox.NamedNode(g) for g in job.named_graphs] or None,
-    )
+    if job.default_graphs or job.named_graphs:
+        # A protocol dataset replaces the query's FROM and FROM NAMED whole, and a part it leaves out is
+        # empty, as in the query text (https://www.w3.org/TR/sparql11-protocol/#dataset): both are given.
+        result = store.query(job.query, default_graph=[ox.NamedNode(g) for g in job.default_graphs],
+                             named_graphs=[ox.NamedNode(g) for g in job.named_graphs])
+    else:
+        result = store.query(job.query)
     return write_answer(result, fmt, max_rows=job.max_rows)
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from starlette.datastructures import Headers
+from starlette.requests import Request
 from starlette.responses import Response
 
 from ..core.validators import Validators
@@ -15,3 +18,9 @@ def conditional_response(request_headers: Headers, validators: Validators, respo
         return Response(status_code=304, headers={**kept, **validators.headers()})
     response.headers.update(validators.headers())
     return response
+
+
+def revalidated(request: Request, response: Response, last_modified: datetime) -> Response:
+    """A representation built in full (a page, a description): its ETag is the hash of its bytes, so a client
+    holding the same bytes gets 304; its Last-Modified is when the data last changed."""
+    return conditional_response(request.headers, Validators.of(bytes(response.body), last_modified), response)

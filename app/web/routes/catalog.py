@@ -12,6 +12,7 @@ from ...core.vocab import PREFIXES
 from ...linked_data.dcat import dcat_triples
 from ...linked_data.void import void_triples
 from ...sparql.results import write_triples
+from ..conditional import revalidated
 from ..negotiation import choose
 from ..responses import body_response
 from ..state import runtime_of, state_of
@@ -27,7 +28,8 @@ async def void(request: Request, format: str | None = None) -> Response:
     choice = choose(request, GRAPH_FORMATS)
     stats = await run_in_threadpool(state_of(request).publication.statistics)
     triples = void_triples(stats, runtime_of(request).settings, service_base=str(request.base_url))
-    return body_response(write_triples(triples, choice.fmt, prefixes=PREFIXES), choice.fmt)
+    response = body_response(write_triples(triples, choice.fmt, prefixes=PREFIXES), choice.fmt)
+    return revalidated(request, response, state_of(request).publication.last_modified)
 
 
 @router.get("/catalog", summary="DCAT record of the dataset")
@@ -39,4 +41,5 @@ async def catalog(request: Request, format: str | None = None) -> Response:
     choice = choose(request, GRAPH_FORMATS)
     modified = state_of(request).publication.last_modified.date()
     triples = dcat_triples(runtime_of(request).settings, service_base=str(request.base_url), modified=modified)
-    return body_response(write_triples(triples, choice.fmt, prefixes=PREFIXES), choice.fmt)
+    response = body_response(write_triples(triples, choice.fmt, prefixes=PREFIXES), choice.fmt)
+    return revalidated(request, response, state_of(request).publication.last_modified)

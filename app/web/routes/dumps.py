@@ -16,7 +16,6 @@ router = APIRouter(tags=["Linked data"])
 
 
 @router.get("/dumps/natokg.{extension}", summary="Download the whole graph")
-@router.head("/dumps/natokg.{extension}", include_in_schema=False)
 async def dump(request: Request, extension: str) -> Response:
     """The whole graph (ontology and data) as Turtle (`.ttl`), N-Triples (`.nt`), N-Quads (`.nq`, default
     graph), JSON-LD (`.jsonld`) or RDF/XML (`.rdf`). Send `If-None-Match` or `If-Modified-Since` to

@@ -13,6 +13,7 @@ from ...core.errors import NotFound
 from ...core.formats import HTML
 from ...core.vocab import ONTOLOGY_IRI, PREFIXES
 from ...sparql.results import write_triples
+from ..conditional import revalidated
 from ..negotiation import RESOURCE_FORMATS, choose, split_suffix
 from ..pages.html import Site
 from ..pages.ontology import render_ontology, to_triples
@@ -36,8 +37,10 @@ async def _answer(request: Request, path: str, format: str | None, extension: st
     headers = {"Content-Location": site.url(f"{path}.{choice.fmt.extension}")} if choice.negotiated else {}
     if choice.fmt is HTML:
         alternates = {f: site.url(f"{path}.{f.extension}") for f in RESOURCE_FORMATS if f is not HTML}
-        return body_response(render_ontology(document, everything, site, alternates=alternates), HTML, headers=headers)
-    return body_response(write_triples(to_triples(document), choice.fmt, prefixes=PREFIXES), choice.fmt, headers=headers)
+        response = body_response(render_ontology(document, everything, site, alternates=alternates), HTML, headers=headers)
+    else:
+        response = body_response(write_triples(to_triples(document), choice.fmt, prefixes=PREFIXES), choice.fmt, headers=headers)
+    return revalidated(request, response, state_of(request).publication.last_modified)
 
 
 @router.get("/ontology", summary="The natokg ontology")

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from ...core.errors import BadRequest, MethodNotAllowed, PayloadTooLarge, RefusedQuery, UnsupportedMediaType
+from ...core.errors import BadRequest, PayloadTooLarge, RefusedQuery, UnsupportedMediaType
 from ...core.formats import FORM, GRAPH_FORMATS, HTML, RESULT_FORMATS, SPARQL_QUERY, SPARQL_UPDATE, Format, answer_format
 from ...kg.runtime import Runtime
 from ...linked_data.service_description import PREFIXES, describe_service, measure
-from ...sparql.policy import DATASET_REFUSAL, check_query
+from ...sparql.policy import DATASET_REFUSAL, check_query, graph_iri
 from ...sparql.results import write_triples
 from ...store.base import QueryRequest
 from ..negotiation import requested
@@ -71,7 +71,7 @@ async def _answer(request: Request, params: list[tuple[str, str]], query: str | 
         raise RefusedQuery(DATASET_REFUSAL)
     offered = GRAPH_FORMATS if inspection.form.returns_graph else RESULT_FORMATS
     # A browser following a shared link (it prefers HTML) gets the query page, which runs the query.
-    unformatted = request.method == "GET" and not requested(params)
+    unformatted = request.method in ("GET", "HEAD") and not requested(params)
     fmt = _choose_format(request, params, offered, page=unformatted)
     if fmt is HTML:
         return query_page(request, runtime, query)
@@ -81,8 +81,8 @@ async def _answer(request: Request, params: list[tuple[str, str]], query: str | 
         query = f"BASE <{_endpoint_iri(request)}>\n{query}"
     answer = await runtime.store.execute_async(QueryRequest(
         query, fmt,
-        default_graphs=tuple(v for k, v in params if k == "default-graph-uri"),
-        named_graphs=tuple(v for k, v in params if k == "named-graph-uri"),
+        default_graphs=tuple(graph_iri(v, k).value for k, v in params if k == "default-graph-uri"),
+        named_graphs=tuple(graph_iri(v, k).value for k, v in params if k == "named-graph-uri"),
     ))
     return body_response(answer.body, fmt, truncated=answer.truncated)
 
@@ -101,7 +101,6 @@ async def _service_description(request: Request, params: list[tuple[str, str]]) 
 
 
 @router.get("/sparql", summary="SPARQL query (GET), or the service description")
-@router.head("/sparql", include_in_schema=False)
 async def sparql_get(request: Request) -> Response:
     """Run a SPARQL 1.1 query given in `query`. Answers SELECT/ASK as JSON, XML, CSV or TSV and
     CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML, chosen by `Accept` or `format`.
@@ -142,9 +141,3 @@ async def sparql_post(request: Request) -> Response:
             raise BadRequest("The query body is not UTF-8.") from None
         return await _answer(request, params, text)
     raise UnsupportedMediaType(f"POST a query as {FORM} or {SPARQL_QUERY}, not {media or 'no content type'}.")
-
-
-@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
-async def sparql_other(request: Request) -> Response:
-    """Only GET and POST carry queries (https://www.w3.org/TR/sparql11-protocol/#query-operation)."""
-    raise MethodNotAllowed(f"{request.method} does not carry a query; use GET or POST.", headers={"Allow": "GET, HEAD, POST"})
