@@ -179,7 +179,7 @@ def requested_format(values: Sequence[str], offered: tuple[Format, ...]) -> Form
 
     :raises InvalidParameter: a value names no format at all.
     """
-    chosen: set[Format] = set()
+    chosen: set[Format | None] = set()  # None: a value naming a format this answer cannot take
     for value in values:
         members = [member.split(";")[0].strip() for member in value.split(",")]
         named = [f for member in members if member for f in FORMATS if f.called(member)]
@@ -192,11 +192,8 @@ def requested_format(values: Sequence[str], offered: tuple[Format, ...]) -> Form
         here = [f for f in named if f in offered]
         if not here:
             here = [BY_NAME[f.counterpart] for f in named if f.counterpart and BY_NAME[f.counterpart] in offered]
-        if here:
-            chosen.add(here[0])
-        else:
-            return None  # a format this answer cannot take: negotiate instead
-    return next(iter(chosen)) if len(chosen) == 1 else None
+        chosen.add(here[0] if here else None)
+    return next(iter(chosen)) if len(chosen) == 1 else None  # none, or values that disagree: negotiate instead
 
 
 def answer_format(accept: str | None, offered: tuple[Format, ...], *, requested: Sequence[str] = (), page: bool = False) -> Format:

@@ -71,6 +71,12 @@ class Catalogue:
     def knows(self, iri: str) -> bool:
         return iri in self.labels or iri in self.sources
 
+    def keys(self, segment: str) -> list[str]:
+        """The keys of the items under `{id base}{segment}/` that the catalogue knows, sorted."""
+        prefix = f"{self.id_base}{segment}/"
+        return sorted({iri.removeprefix(prefix) for iri in (*self.labels, *self.sources)
+                       if iri.startswith(prefix) and "/" not in iri.removeprefix(prefix)})
+
     def label(self, iri: str, lang: str) -> Label | None:
         """The rdfs:label (else skos:prefLabel) in `lang`, else in English, else in any language."""
         entries = self.labels.get(iri, [])

@@ -86,7 +86,7 @@ class Lookups:
 
         :raises InvalidParameter: naming the parameter, when no such resource exists.
         """
-        if key is None:
+        if not key:  # absent or empty (`?framework=`, as a form sends it): no filter
             return None
         iri = self.iri(segment, key)
         if not _KEY.match(key) or not self.catalogue.knows(iri):

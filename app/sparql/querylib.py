@@ -59,7 +59,10 @@ class Parameter:
         if self.type == "iri":
             if not raw.startswith(iri_base) or any(c in raw for c in '<>"{}|^`\\ \t\n'):
                 raise bad(f"an IRI of this graph, starting with {iri_base}")
-            return ox.NamedNode(raw)
+            try:
+                return ox.NamedNode(raw)
+            except ValueError:  # not an IRI at all (a bad percent-escape, say)
+                raise bad(f"an IRI of this graph, starting with {iri_base}") from None
         if self.type == "date":
             if not _DATE.match(raw):
                 raise bad("a date, YYYY-MM-DD")
@@ -83,6 +86,20 @@ class Parameter:
         if len(raw) > 500:
             raise bad("a string of at most 500 characters")
         return ox.Literal(raw)
+
+    def json_schema(self, *, iri_base: str) -> dict[str, object]:
+        """The values `convert` takes, as JSON Schema (for OpenAPI); narrower where a regular expression cannot say it all."""
+        if self.type == "iri":
+            return {"type": "string", "pattern": f"^{re.escape(iri_base)}[A-Za-z0-9._~/-]*$"}
+        if self.type == "date":
+            return {"type": "string", "format": "date", "pattern": _DATE.pattern}
+        if self.type == "year":
+            return {"type": "string", "pattern": _YEAR.pattern}
+        if self.type == "integer":
+            return {"type": "integer", "minimum": -(10**12 - 1), "maximum": 10**12 - 1}
+        if self.type == "lang":
+            return {"type": "string", "pattern": _LANG.pattern}
+        return {"type": "string", "maxLength": 500}
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from .. import __version__
-from ..core.settings import Settings
+from ..core.errors import ProblemError
+from ..core.settings import CANONICAL_ID_BASE, Settings
 from ..kg.runtime import Runtime, build_runtime
+from ..sparql.querylib import QueryLibrary
 from .cors import Cors
 from .fastlane import SparqlFastLane
 from .methods import add_head_routes
+from .openapi import complete
 from .problems import install_handlers
 from .routes import api, catalog, dumps, graph_store, health, home, ontology, queries_api, resources, search, sparql
 from .state import ServiceState
@@ -38,6 +41,22 @@ class Service(FastAPI):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._front(scope, receive, send)
+
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's document, completed (app.web.openapi) with the keys the loaded graph holds; kept once they are known."""
+        if self.openapi_schema:
+            return self.openapi_schema
+        service: ServiceState | None = getattr(self.state, "service", None)
+        try:
+            catalogue = service.catalogue() if service is not None else None
+        except ProblemError:  # a remote store that is down: those parameters stay plain strings until it answers
+            catalogue = None
+        runtime = service.runtime if service is not None else None
+        schema = complete(super().openapi(), catalogue=catalogue, queries=runtime.queries if runtime else QueryLibrary({}),
+                          iri_base=runtime.settings.id_base if runtime else CANONICAL_ID_BASE)
+        if catalogue is None:
+            self.openapi_schema = None
+        return schema
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:

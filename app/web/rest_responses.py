@@ -19,7 +19,8 @@ from ..rest.models import Page
 from .responses import body_response
 from .state import runtime_of, state_of
 
-LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")  # BCP 47 shape, ASCII only: it is echoed in Content-Language
+LANGUAGE_TAG_PATTERN = r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"  # BCP 47 shape, ASCII only: it is echoed in Content-Language
+LANGUAGE_TAG = re.compile(LANGUAGE_TAG_PATTERN)
 
 
 def lookups(request: Request, lang: str | None) -> Lookups:

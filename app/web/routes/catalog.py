@@ -14,13 +14,15 @@ from ...linked_data.void import void_triples
 from ...sparql.results import write_triples
 from ..conditional import revalidated
 from ..negotiation import choose
+from ..openapi import answers
 from ..responses import body_response
 from ..state import runtime_of, state_of
 
 router = APIRouter(tags=["Linked data"])
 
 
-@router.get("/.well-known/void", summary="VoID description of the dataset")
+@router.get("/.well-known/void", summary="VoID description of the dataset", response_class=Response,
+            responses=answers(GRAPH_FORMATS, errors=(400, 406), revalidates=True))
 async def void(request: Request, format: str | None = None) -> Response:
     """The dataset's VoID description: triple and entity counts, class and property partitions (SPARQL
     COUNTs over the graph), example resources, the SPARQL endpoint, the dumps and the URI space.
@@ -32,8 +34,10 @@ async def void(request: Request, format: str | None = None) -> Response:
     return revalidated(request, response, state_of(request).publication.last_modified)
 
 
-@router.get("/catalog", summary="DCAT record of the dataset")
-@router.get("/.well-known/dcat", summary="DCAT record of the dataset (well-known address)")
+@router.get("/catalog", summary="DCAT record of the dataset", response_class=Response,
+            responses=answers(GRAPH_FORMATS, errors=(400, 406), revalidates=True))
+@router.get("/.well-known/dcat", summary="DCAT record of the dataset (well-known address)", response_class=Response,
+            responses=answers(GRAPH_FORMATS, errors=(400, 406), revalidates=True))
 async def catalog(request: Request, format: str | None = None) -> Response:
     """The DCAT catalog: the dataset with its license (CC BY 4.0), one distribution per dump (IANA media
     types, download URLs) and the SPARQL endpoint as a data service. Turtle by default; JSON-LD,

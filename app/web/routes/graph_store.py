@@ -15,6 +15,7 @@ from ...core.formats import GRAPH_FORMATS, negotiate
 from ...kg.runtime import Runtime
 from ...sparql.policy import graph_iri
 from ...store.base import WHOLE, QueryRequest
+from ..openapi import GRAPH_STORE, answers
 from ..responses import body_response
 from ..state import runtime_of
 
@@ -22,7 +23,8 @@ router = APIRouter(tags=["Graph Store"])
 PATH = "/rdf-graph-store"
 
 
-@router.get(PATH, summary="Read a graph (Graph Store Protocol)")
+@router.get(PATH, summary="Read a graph (Graph Store Protocol)", response_class=Response, openapi_extra=GRAPH_STORE,
+            responses=answers(GRAPH_FORMATS, errors=(400, 404, 406, 502, 503, 504)))
 async def read_graph(request: Request) -> Response:
     """The whole default graph (`?default`) or one named graph (`?graph=IRI`), in Turtle,
     N-Triples, JSON-LD or RDF/XML by `Accept`. All of natokg's data is in the default graph.

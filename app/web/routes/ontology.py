@@ -3,7 +3,9 @@ content negotiation, suffix or `?format=`, and an HTML documentation page for br
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from rdflib import URIRef
 from rdflib.namespace import OWL
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +17,7 @@ from ...core.vocab import ONTOLOGY_IRI, PREFIXES
 from ...sparql.results import write_triples
 from ..conditional import revalidated
 from ..negotiation import RESOURCE_FORMATS, choose, split_suffix
+from ..openapi import answers
 from ..pages.html import Site
 from ..pages.ontology import render_ontology, to_triples
 from ..responses import body_response
@@ -43,20 +46,24 @@ async def _answer(request: Request, path: str, format: str | None, extension: st
     return revalidated(request, response, state_of(request).publication.last_modified)
 
 
-@router.get("/ontology", summary="The natokg ontology")
+@router.get("/ontology", summary="The natokg ontology", response_class=Response,
+            responses=answers(RESOURCE_FORMATS, errors=(400, 406), revalidates=True))
 async def ontology(request: Request, format: str | None = None) -> Response:
     """The ontology (classes, properties, their English and French labels and comments, metadata): an HTML
     documentation page for browsers, or Turtle, N-Triples, JSON-LD or RDF/XML by `Accept` or `format`."""
     return await _answer(request, "/ontology", format)
 
 
-@router.get("/ontology.{extension}", summary="The natokg ontology in one syntax")
-async def ontology_file(request: Request, extension: str) -> Response:
+@router.get("/ontology.{extension}", summary="The natokg ontology in one syntax", response_class=Response,
+            responses=answers(RESOURCE_FORMATS, errors=(404,), revalidates=True))
+async def ontology_file(request: Request,
+                        extension: Annotated[str, Path(json_schema_extra={"enum": [f.extension for f in RESOURCE_FORMATS]})]) -> Response:
     """The ontology in the syntax its suffix names: `.ttl`, `.nt`, `.jsonld`, `.rdf` or `.html`."""
     return await _answer(request, "/ontology", None, extension)
 
 
-@router.get("/ontology/{version}", summary="A version of the natokg ontology")
+@router.get("/ontology/{version}", summary="A version of the natokg ontology", response_class=Response,
+            responses=answers(RESOURCE_FORMATS, errors=(400, 404, 406), revalidates=True))
 async def ontology_version(request: Request, version: str, format: str | None = None) -> Response:
     """The ontology at its version IRI (e.g. `/ontology/0.1.0`); 404 for a version this service does not hold."""
     version, suffix = split_suffix(version)

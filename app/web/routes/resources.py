@@ -15,6 +15,7 @@ from ...kg.runtime import Runtime
 from ...linked_data.describe import describe_rdf, resource_data
 from ..conditional import revalidated
 from ..negotiation import RESOURCE_FORMATS, choose, split_suffix
+from ..openapi import answers
 from ..pages.html import Site
 from ..pages.resource import render_resource
 from ..responses import body_response
@@ -24,7 +25,8 @@ router = APIRouter(tags=["Linked data"])
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
-@router.get("/id/{kind}/{key}", summary="Describe a resource")
+@router.get("/id/{kind}/{key}", summary="Describe a resource", response_class=Response,
+            responses=answers(RESOURCE_FORMATS, errors=(400, 404, 406), revalidates=True))
 async def describe(request: Request, kind: str, key: str, format: str | None = None) -> Response:
     """The description of any resource of the graph: its triples, the intervals and quotes it points to,
     and the triples that point at it. An HTML page for browsers; Turtle, N-Triples, JSON-LD or RDF/XML
