@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from app.core.errors import ProblemError
-from app.core.formats import BY_NAME, GRAPH_FORMATS, RESULT_FORMATS
-from app.core.settings import Settings
-from app.core.vocab import PREFIXES
-from app.kg.runtime import InvalidData, Runtime, build_runtime
-from app.kg.sources import SourceFileError, load_sources
-from app.kg.validation import validate_sources
-from app.sparql.policy import check_query
-from app.sparql.querylib import QueryFileError, parse_header
-from app.sparql.results import write_triples
-from app.store.base import QueryRequest, select
+from .core.errors import ProblemError
+from .core.formats import BY_NAME, GRAPH_FORMATS, RESULT_FORMATS
+from .core.settings import Settings
+from .core.vocab import PREFIXES
+from .kg.runtime import InvalidData, Runtime, build_runtime
+from .kg.sources import SourceFileError, SourceFolderError, load_sources
+from .kg.validation import validate_sources
+from .sparql.policy import check_query
+from .sparql.querylib import QueryFileError, parse_header
+from .sparql.results import write_triples
+from .store.base import QueryRequest, select
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -32,7 +32,7 @@ def _runtime(settings: Settings) -> Runtime:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from app.web.serve import serve  # the web framework is loaded only to serve
+    from .web.serve import serve  # the web framework is loaded only to serve
 
     update: dict[str, object] = {"host": args.host or settings.host, "port": args.port if args.port is not None else settings.port}
     if args.processes is not None:
@@ -97,7 +97,7 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """The graph exactly as the service serves it (with the derived triples): what /dumps/ holds."""
-    from app.linked_data.dumps import read_all_triples
+    from .linked_data.dumps import read_all_triples
 
     runtime = _runtime(settings.model_copy(update={"workers": 1}))
     try:
@@ -114,7 +114,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
-    from app.kg.coverage import coverage
+    from .kg.coverage import coverage
 
     settings = settings.model_copy(update={"validate_on_start": False})
     runtime = _runtime(settings)
@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidData as exc:
         print(exc.report.text(), file=sys.stderr)
         return _fail(f"natokg: {exc}; not starting.")
-    except (SourceFileError, QueryFileError) as exc:
+    except (SourceFileError, SourceFolderError, QueryFileError) as exc:
         return _fail(f"natokg: {exc}")
 
 

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from app.core.settings import PROJECT_ROOT, Settings
 from app.store.base import select
 from app.web.app import create_app
+from tests.live_service import serving
 from tests.oxigraph_server import OxigraphServer
 
 SEED = PROJECT_ROOT.parent / "shared" / "seeds" / "investir-dans-des-partenariats-solides.fr.txt"
@@ -61,3 +62,10 @@ def remote_client(remote_settings: Settings) -> Iterator[TestClient]:
     """The real app in remote-store mode, in front of `oxigraph_endpoint`."""
     with TestClient(create_app(remote_settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`natokg serve` of this checkout with two serving processes, on a free loopback port (started on first use)."""
+    with serving(tmp_path_factory.mktemp("natokg-serve") / "server.log", processes=2) as url:
+        yield url

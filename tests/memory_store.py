@@ -14,7 +14,9 @@ import pyoxigraph as ox
 from app.core.settings import Settings
 from app.kg.runtime import Runtime
 from app.sparql.querylib import QueryLibrary
-from app.store.base import Answer, QueryRequest, write_answer
+from app.store.base import Answer, QueryRequest
+from app.store.embedded import evaluate
+from app.store.workers import Job
 
 
 class MemoryStore:
@@ -28,12 +30,8 @@ class MemoryStore:
         return len(self._store)
 
     def execute(self, request: QueryRequest) -> Answer:
-        result = self._store.query(
-            request.text,
-            default_graph=[ox.NamedNode(g) for g in request.default_graphs] or None,
-            named_graphs=[ox.NamedNode(g) for g in request.named_graphs] or None,
-        )
-        return write_answer(result, request.format, max_rows=request.max_rows or self._settings.max_rows)
+        """The embedded store's own evaluation (dataset included), in this process."""
+        return evaluate(self._store, Job.of(request, max_rows=self._settings.max_rows))
 
     async def execute_async(self, request: QueryRequest) -> Answer:
         return self.execute(request)

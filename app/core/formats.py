@@ -14,8 +14,8 @@ from enum import Enum
 
 import pyoxigraph as ox
 
-from app.core.errors import InvalidParameter, NotAcceptable
-from app.core.memo import keep_recent
+from .errors import InvalidParameter, NotAcceptable
+from .memo import keep_recent
 
 
 class Kind(Enum):
@@ -55,18 +55,19 @@ class Format:
 
 R, G = Kind.RESULTS, Kind.GRAPH
 FORMATS: tuple[Format, ...] = (
-    Format("json", "application/sparql-results+json", R, "srj", "SPARQL JSON", ("application/json",),
+    Format("json", "application/sparql-results+json", R, "srj", "SPARQL JSON", ("application/json", "text/json"),
            ("js", "sparql-results+json", "application/javascript"), "jsonld", "SPARQL_Results_JSON", ox.QueryResultsFormat.JSON),
     Format("xml", "application/sparql-results+xml", R, "srx", "SPARQL XML", ("application/xml", "text/xml"),
            ("sparql-results+xml",), "rdfxml", "SPARQL_Results_XML", ox.QueryResultsFormat.XML),
     Format("csv", "text/csv", R, "csv", "CSV", ("text/plain",), ("text",), None, "SPARQL_Results_CSV", ox.QueryResultsFormat.CSV),
-    Format("tsv", "text/tab-separated-values", R, "tsv", "TSV", (), ("tab-separated-values",), None, "SPARQL_Results_TSV",
+    Format("tsv", "text/tab-separated-values", R, "tsv", "TSV", ("text/tsv",), ("tab-separated-values",), None, "SPARQL_Results_TSV",
            ox.QueryResultsFormat.TSV),
     Format("ttl", "text/turtle", G, "ttl", "Turtle", ("application/x-turtle", "application/turtle"), ("turtle",), None, "Turtle",
            ox.RdfFormat.TURTLE),
     Format("nt", "application/n-triples", G, "nt", "N-Triples", ("text/plain",), ("ntriples", "n-triples", "text/ntriples"), None,
            "N-Triples", ox.RdfFormat.N_TRIPLES),
-    Format("jsonld", "application/ld+json", G, "jsonld", "JSON-LD", ("application/json",), ("json-ld", "ld+json"), "json",
+    Format("jsonld", "application/ld+json", G, "jsonld", "JSON-LD", ("application/json", "application/x-json+ld"),
+           ("json-ld", "ld+json"), "json",
            "JSON-LD", ox.RdfFormat.JSON_LD),
     Format("rdfxml", "application/rdf+xml", G, "rdf", "RDF/XML", ("application/xml", "text/xml"), ("rdf+xml", "rdf/xml", "owl"),
            "xml", "RDF_XML", ox.RdfFormat.RDF_XML),
@@ -170,30 +171,29 @@ def requested_format(values: Sequence[str], offered: tuple[Format, ...]) -> Form
     """The format the `format=`/`output=`/`results=` values name among `offered`, or None to negotiate by `Accept`.
 
     A value may be a short name, a media type or an alias (`json`, `application/sparql-results+json`,
-    `turtle`, `json-ld`, `rdf+xml`...). A value naming a format of the other family stands for its
-    counterpart (`xml` on a CONSTRUCT is RDF/XML, `json` is JSON-LD, as Virtuoso reads them). Values
-    that agree count once; values that disagree, or name a format this answer cannot take, leave the
-    choice to `Accept`.
+    `turtle`, `json-ld`, `rdf+xml`...), or a comma-separated list of them, as SPARQLWrapper sends
+    (`application/ld+json,application/x-json+ld`): the first member that names a format counts. A value
+    naming a format of the other family stands for its counterpart (`xml` on a CONSTRUCT is RDF/XML,
+    `json` is JSON-LD, as Virtuoso reads them). Values that agree count once; values that disagree, or
+    name a format this answer cannot take, leave the choice to `Accept`.
 
     :raises InvalidParameter: a value names no format at all.
     """
-    chosen: set[Format] = set()
+    chosen: set[Format | None] = set()  # None: a value naming a format this answer cannot take
     for value in values:
-        if not value.strip():
-            continue
-        named = [f for f in FORMATS if f.called(value)]
+        members = [member.split(";")[0].strip() for member in value.split(",")]
+        named = [f for member in members if member for f in FORMATS if f.called(member)]
         if not named:
+            if not any(members):
+                continue  # an empty value names nothing: SPARQLWrapper sends `format=` beside the named one
             known = ", ".join(f.name for f in offered)
             raise InvalidParameter(f"Unknown value {value!r} for 'format'; this answer can be given as: {known}.",
                                    parameters=["format"])
         here = [f for f in named if f in offered]
         if not here:
             here = [BY_NAME[f.counterpart] for f in named if f.counterpart and BY_NAME[f.counterpart] in offered]
-        if here:
-            chosen.add(here[0])
-        else:
-            return None  # a format this answer cannot take: negotiate instead
-    return next(iter(chosen)) if len(chosen) == 1 else None
+        chosen.add(here[0] if here else None)
+    return next(iter(chosen)) if len(chosen) == 1 else None  # none, or values that disagree: negotiate instead
 
 
 def answer_format(accept: str | None, offered: tuple[Format, ...], *, requested: Sequence[str] = (), page: bool = False) -> Format:

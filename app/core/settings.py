@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # app/ in a checkout; site-packages/natokg/ when installed
+PROJECT_ROOT = PACKAGE_DIR.parent  # the checkout, when the package runs from one
+SOURCE_FOLDERS = ("ontology", "data", "shapes", "queries")
 CANONICAL_BASE = "https://w3id.org/natokg/"
 CANONICAL_ID_BASE = f"{CANONICAL_BASE}id/"
 MAX_DEFAULT_PROCESSES = 8
+_ORIGIN = re.compile(r"^https?://[^/\s]+$")  # scheme://host[:port], as a browser sends it in Origin
+
+
+def default_root() -> Path:
+    """The checkout holding this package when there is one (a clone, `pip install -e .`), else the data
+    installed inside the package (a wheel carries the four folders as package data)."""
+    return PROJECT_ROOT if all((PROJECT_ROOT / folder).is_dir() for folder in SOURCE_FOLDERS) else PACKAGE_DIR
 
 
 def default_processes() -> int:
@@ -28,7 +39,7 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
-    root: Path = Field(default=PROJECT_ROOT, description="Folder holding ontology/, data/, shapes/, queries/.")
+    root: Path = Field(default_factory=default_root, description="Folder holding ontology/, data/, shapes/, queries/.")
     base_iri: str = Field(default=CANONICAL_BASE, description="Base of the graph's IRIs, so a deployment dereferences its own.")
     sparql_endpoint: str | None = Field(default=None, description="Remote SPARQL 1.1 endpoint; unset means the embedded store.")
     validate_on_start: bool = True
@@ -43,6 +54,11 @@ class Settings(BaseSettings):
     allow_service: bool = Field(default=False, description="Let users' queries use SERVICE (federation): off by default.")
     allow_remote_datasets: bool = Field(
         default=False, description="Pass FROM and dataset parameters on to a remote store, which might fetch them."
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["*"],
+        description="Origins whose web pages may read the service (CORS): `*` for any, or a comma-separated list "
+                    "such as `https://a.example,https://b.example:8443`; empty for none.",
     )
     access_log: bool = Field(default=False, description="Log every request (it costs time on every request: see the README's benchmark).")
     workers: int = Field(default=2, ge=1, le=32, description="Query worker processes (of each serving process).")
@@ -62,6 +78,20 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")) or not value.endswith("/"):
             raise ValueError("base_iri must be an http(s) IRI ending with '/'")
         return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins_are_a_list(cls, value: Any) -> Any:
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins_are_origins(cls, value: list[str]) -> list[str]:
+        origins = [origin.rstrip("/") for origin in value]
+        wrong = [origin for origin in origins if origin != "*" and not _ORIGIN.match(origin)]
+        if wrong:
+            raise ValueError(f"cors_origins must be * or origins such as https://a.example; not {', '.join(wrong)}")
+        return origins
 
     @field_validator("sparql_endpoint")
     @classmethod

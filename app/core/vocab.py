@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.core.settings import CANONICAL_BASE
+from .settings import CANONICAL_BASE
 
 ONTOLOGY_IRI = f"{CANONICAL_BASE}ontology"
 NKG = f"{ONTOLOGY_IRI}#"

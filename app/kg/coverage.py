@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.kg.runtime import Runtime
-from app.kg.timecheck import unstated_days
-from app.store.base import select
+from ..store.base import select
+from .runtime import Runtime
+from .timecheck import unstated_days
 
 NKG = "https://w3id.org/natokg/ontology#"
 ORG = "http://www.w3.org/ns/org#"

@@ -8,11 +8,32 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from app.core.settings import CANONICAL_ID_BASE, Settings
+from ..core.settings import CANONICAL_ID_BASE, Settings
 
 
 class SourceFileError(Exception):
     """A Turtle file of the project does not parse."""
+
+
+class SourceFolderError(Exception):
+    """A folder the service reads (ontology/, data/, shapes/, queries/ under `NATOKG_ROOT`) is missing or empty."""
+
+
+def check_folders(settings: Settings, *, data: bool = True) -> None:
+    """Fail at once, naming the folder, when one the service needs is missing or holds none of its files.
+
+    `data=False` (a remote store holds the data) checks the named queries only.
+
+    :raises SourceFolderError: naming the first folder that is missing or empty.
+    """
+    needed = [(settings.ontology_dir, "*.ttl"), (settings.data_dir, "*.ttl"), (settings.shapes_dir, "*.ttl")] if data else []
+    for folder, pattern in [*needed, (settings.queries_dir, "*.rq")]:
+        if not folder.is_dir():
+            raise SourceFolderError(f"{folder} is not a folder; the data root {settings.root} (NATOKG_ROOT) must hold "
+                                    "ontology/, data/, shapes/ and queries/")
+        if next(folder.glob(pattern), None) is None:
+            raise SourceFolderError(f"{folder} holds no {pattern} file; the data root {settings.root} (NATOKG_ROOT) must "
+                                    "hold the ontology, data, shapes and queries")
 
 
 def _parse_folder(folder: Path) -> Graph:
@@ -37,8 +58,10 @@ class Sources:
 def load_sources(settings: Settings) -> Sources:
     """Parse every `.ttl` under ontology/, data/ and shapes/.
 
+    :raises SourceFolderError: if one of these folders is missing or empty.
     :raises SourceFileError: if a file does not parse.
     """
+    check_folders(settings)
     return Sources(
         ontology=_parse_folder(settings.ontology_dir),
         data=_parse_folder(settings.data_dir),

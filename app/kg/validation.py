@@ -15,8 +15,8 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
-from app import __version__
-from app.kg.sources import Sources
+from .. import __version__
+from .sources import Sources
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 

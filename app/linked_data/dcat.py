@@ -7,11 +7,11 @@ from datetime import date
 
 import pyoxigraph as ox
 
-from app import __version__
-from app.core.settings import Settings
-from app.core.vocab import DCAT, DCTERMS, FOAF, IANA_MEDIA_TYPES, ONTOLOGY_IRI, RDF, RDFS, XSD
-from app.linked_data.dumps import DUMP_FORMATS, NAME
-from app.linked_data.void import DATA_LICENSE, dataset_iri
+from .. import __version__
+from ..core.settings import Settings
+from ..core.vocab import DCAT, DCTERMS, FOAF, IANA_MEDIA_TYPES, ONTOLOGY_IRI, RDF, RDFS, XSD
+from .dumps import DUMP_FORMATS, NAME
+from .void import DATA_LICENSE, dataset_iri
 
 
 def _d(term: str) -> ox.NamedNode:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from app.core.errors import NotFound
-from app.core.formats import BY_NAME, Format
-from app.kg.runtime import Runtime
-from app.store.base import Answer, QueryRequest, select
+from ..core.errors import NotFound
+from ..core.formats import BY_NAME, Format
+from ..kg.runtime import Runtime
+from ..store.base import Answer, QueryRequest, select
 
 Row = Mapping[str, Any]  # one SELECT solution: variable -> pyoxigraph term
 

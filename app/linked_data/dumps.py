@@ -13,13 +13,13 @@ from datetime import datetime
 
 import pyoxigraph as ox
 
-from app.core.errors import ProblemError
-from app.core.formats import BY_NAME, GRAPH_FORMATS, Format
-from app.core.validators import Validators
-from app.core.vocab import with_id_prefixes
-from app.kg.runtime import Runtime
-from app.sparql.results import write_triples
-from app.store.base import WHOLE, QueryRequest
+from ..core.errors import ProblemError
+from ..core.formats import BY_NAME, GRAPH_FORMATS, Format
+from ..core.validators import Validators
+from ..core.vocab import with_id_prefixes
+from ..kg.runtime import Runtime
+from ..sparql.results import write_triples
+from ..store.base import WHOLE, QueryRequest
 
 DUMP_FORMATS: tuple[Format, ...] = GRAPH_FORMATS
 NAME = "natokg"

@@ -11,10 +11,10 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
-from app.kg.runtime import Runtime
-from app.kg.sources import SourceFileError
-from app.linked_data.dumps import Dumps, read_all_triples
-from app.linked_data.void import Statistics, compute_statistics
+from ..kg.runtime import Runtime
+from ..kg.sources import SourceFileError
+from .dumps import Dumps, read_all_triples
+from .void import Statistics, compute_statistics
 
 
 class Publication:

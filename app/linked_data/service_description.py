@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from app.core.formats import Format
-from app.core.vocab import RDF, RDFS, VOID, XSD
-from app.sparql.querylib import QueryLibrary
-from app.store.base import Store, select
+from ..core.formats import Format
+from ..core.vocab import RDF, RDFS, VOID, XSD
+from ..sparql.querylib import QueryLibrary
+from ..store.base import Store, select
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 ENTAILMENT = "http://www.w3.org/ns/entailment/"
@@ -72,8 +72,9 @@ def describe_service(
     :raises ValueError: if `endpoint` or `void_description` is not a valid IRI.
     """
     service = ox.NamedNode(f"{endpoint}#service")
-    dataset = ox.BlankNode()
-    default_graph = ox.BlankNode()
+    # Blank nodes with fixed labels (as VoID's partitions have): the same description is the same bytes.
+    dataset = ox.BlankNode("dataset")
+    default_graph = ox.BlankNode("default-graph")
     void = ox.NamedNode(void_description)
     triples = [
         ox.Triple(service, RDF_TYPE, _sd("Service")),
@@ -92,8 +93,8 @@ def describe_service(
     ]
     if federated:
         triples.append(ox.Triple(service, _sd("feature"), _sd("BasicFederatedQuery")))
-    for name, count in size.named:
-        named_graph, graph = ox.BlankNode(), ox.BlankNode()
+    for index, (name, count) in enumerate(size.named):
+        named_graph, graph = ox.BlankNode(f"named-graph{index}"), ox.BlankNode(f"graph{index}")
         triples += [
             ox.Triple(dataset, _sd("namedGraph"), named_graph),
             ox.Triple(named_graph, RDF_TYPE, _sd("NamedGraph")),

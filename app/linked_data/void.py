@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from app.core.settings import Settings
-from app.core.vocab import DCTERMS, ONTOLOGY_IRI, RDF, VOID, XSD
-from app.linked_data.dumps import DUMP_FORMATS, NAME
-from app.sparql.querylib import QueryLibrary
-from app.store.base import WHOLE, Store, select
+from ..core.settings import Settings
+from ..core.vocab import DCTERMS, ONTOLOGY_IRI, RDF, VOID, XSD
+from ..sparql.querylib import QueryLibrary
+from ..store.base import WHOLE, Store, select
+from .dumps import DUMP_FORMATS, NAME
 
 EXAMPLE_RESOURCES = ("country/FRA", "organisation/nato", "framework/pfp", "summit/chicago-2012", "membership/nato-FRA")
 DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"

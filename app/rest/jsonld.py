@@ -13,10 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from app.core.vocab import PREFIXES
-from app.rest import models
-from app.rest.kinds import CLASSES, KINDS
-from app.rest.models import RDF_KEY
+from ..core.vocab import PREFIXES
+from . import models
+from .kinds import CLASSES, KINDS
+from .models import RDF_KEY
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DATE_TYPES = {"day": XSD + "date", "month": XSD + "gYearMonth", "year": XSD + "gYear"}

@@ -9,15 +9,16 @@ kind costs a query (`queries/api-{path}.rq`), a model and a row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
 
-from app.rest import models as m
-from app.rest.lookups import (
+from . import models as m
+from .lookups import (
     Facts,
     Lookups,
     build_challenge,
@@ -34,28 +35,41 @@ from app.rest.lookups import (
 )
 
 
+def _iso_day(value: object) -> object:
+    """Only `YYYY-MM-DD`: pydantic alone would also read a number as a Unix time (`at=0` as 1970-01-01)."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
+
+
 @dataclass(frozen=True)
 class Filter:
-    """A query parameter of list operations: its type, what it means, its bounds."""
+    """A query parameter of list operations: its type, what it means, its bounds, and for one that names an item
+    of the graph, the IRI segment of the items whose keys it takes."""
 
     name: str
-    type: type
+    type: Any  # a type, or an Annotated one
     description: str
     default: Any = None
     ge: int | None = None
     le: int | None = None
+    keys: str | None = None
 
 
 FILTERS = {f.name: f for f in (
-    Filter("role", str, "a role key: member, partner, enhanced-opportunities-partner..."),
-    Filter("framework", str, "a framework key: pfp, eapc, nacc, mediterranean-dialogue, ici, partners-across-the-globe..."),
-    Filter("at", date, "only what held on this day, YYYY-MM-DD (the as-of rule: see the README)"),
+    Filter("role", str, "a role key: member, partner, enhanced-opportunities-partner...", keys="role"),
+    Filter("framework", str, "a framework key: pfp, eapc, nacc, mediterranean-dialogue, ici, partners-across-the-globe...",
+           keys="framework"),
+    Filter("at", IsoDay, "only what held on this day, YYYY-MM-DD (the as-of rule: see the README)"),
     Filter("uncertain", bool, "with `at`: also rows whose recorded dates are too coarse to decide (marked certain: false)", False),
     Filter("year", int, "a year, YYYY", ge=1000, le=9999),
-    Filter("challenge", str, "a security challenge key: terrorism, piracy, cyber-defence..."),
-    Filter("region", str, "a region key, e.g. afghanistan, balkans"),
-    Filter("operation", str, "an operation key, e.g. isaf"),
-    Filter("country", str, "a country's ISO 3166-1 alpha-3 code, e.g. AUS"),
+    Filter("challenge", str, "a security challenge key: terrorism, piracy, cyber-defence...", keys="challenge"),
+    Filter("region", str, "a region key, e.g. afghanistan, balkans", keys="region"),
+    Filter("operation", str, "an operation key, e.g. isaf", keys="operation"),
+    Filter("country", str, "a country's ISO 3166-1 alpha-3 code, e.g. AUS", keys="country"),
 )}
 
 

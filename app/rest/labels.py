@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from app.core.formats import parse_quality_list
-from app.rest.models import Label
-from app.sparql.querylib import QueryLibrary
-from app.store.base import Store, select
+from ..core.formats import parse_quality_list
+from ..sparql.querylib import QueryLibrary
+from ..store.base import Store, select
+from .models import Label
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
@@ -55,6 +55,12 @@ class Catalogue:
                 entry = LabelEntry(item, row["property"].value, label.value, label.language or "")
                 catalogue.labels[item].append(entry)
         return catalogue
+
+    def keys(self, segment: str) -> list[str]:
+        """The keys of the labelled items under `{id base}{segment}/`, sorted."""
+        prefix = f"{self.id_base}{segment}/"
+        return sorted({iri.removeprefix(prefix) for iri in self.labels
+                       if iri.startswith(prefix) and "/" not in iri.removeprefix(prefix)})
 
     def label(self, iri: str, lang: str) -> Label | None:
         """The rdfs:label (else skos:prefLabel) in `lang`, else in English, else in any language."""

@@ -20,11 +20,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from app.core.errors import InvalidParameter, NotFound
-from app.rest import models as m
-from app.rest.labels import DEFAULT_LANGUAGE, RDFS_LABEL, SKOS_ALT, SKOS_PREF
-from app.sparql.querylib import QueryLibrary, counted, inline_values, paged
-from app.store.base import Store, select
+from ..core.errors import InvalidParameter, NotFound
+from ..sparql.querylib import QueryLibrary, counted, inline_values, paged
+from ..store.base import Store, select
+from . import models as m
+from .labels import DEFAULT_LANGUAGE, RDFS_LABEL, SKOS_ALT, SKOS_PREF
 
 Facts = dict[str, list[Any]]  # field -> values (pyoxigraph terms)
 Row = dict[str, Any]
@@ -143,7 +143,7 @@ class Lookups:
         :raises InvalidParameter: naming the parameter, when no such resource exists.
         """
         named = {name: self.iri(FILTER_SEGMENTS[name], key) for name, key in filters.items()
-                 if name in FILTER_SEGMENTS and key is not None}
+                 if name in FILTER_SEGMENTS and key}  # absent or empty (`?framework=`, as a form sends it): no filter
         bad = [name for name, key in filters.items() if name in named and not _KEY.match(str(key))]
         if named and not bad:
             query = self.queries["search-labels"]

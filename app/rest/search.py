@@ -13,8 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from app.rest.labels import Catalogue
-from app.rest.models import Label, SearchHit, SearchResults
+from .labels import Catalogue
+from .models import Label, SearchHit, SearchResults
 
 _NON_WORD = re.compile(r"[\W_]+")
 MATCHES = ("exact", "prefix", "substring")
@@ -47,6 +47,10 @@ class SearchIndex:
             kind, key = catalogue.key_type(item)
             for entry in labels:
                 self._entries.append(_Entry(item, kind, key, entry.value, entry.lang, normalise(entry.value)))
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self._catalogue
 
     @property
     def kinds(self) -> frozenset[str]:

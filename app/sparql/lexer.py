@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from app.core.memo import keep_recent
+from ..core.memo import keep_recent
 
 _ESCAPE = r"\\[_~.\-!$&'()*+,;=/?#@%]"
 _LOCAL_START = rf"(?:[\w:]|%[0-9A-Fa-f]{{2}}|{_ESCAPE})"

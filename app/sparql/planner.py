@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from app.core.memo import keep_recent
-from app.sparql.lexer import CACHED_QUERY_CHARS, Token, is_absolute_iri, tokens
+from ..core.memo import keep_recent
+from .lexer import CACHED_QUERY_CHARS, Token, is_absolute_iri, tokens
 
 MAX_PATTERNS = 16  # more triple patterns (or described IRIs) than this always go to a worker
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

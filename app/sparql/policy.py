@@ -8,12 +8,15 @@ endpoint). The tokens come from `app.sparql.lexer`, the one lexer the planner re
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 
-from app.core.errors import PayloadTooLarge, RefusedQuery
-from app.core.memo import keep_recent
-from app.sparql.lexer import CACHED_QUERY_CHARS, is_absolute_iri, tokens
+import pyoxigraph as ox
+
+from ..core.errors import InvalidParameter, PayloadTooLarge, RefusedQuery
+from ..core.memo import keep_recent
+from .lexer import CACHED_QUERY_CHARS, is_absolute_iri, tokens
 
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
@@ -102,6 +105,22 @@ def check_query(text: str, *, max_bytes: int, max_nesting: int, allow_service: b
 # dereference them (Virtuoso's sponger, Jena's default dataset), so in remote mode they are refused.
 DATASET_REFUSAL = ("Dataset clauses (FROM, FROM NAMED) and default-graph-uri/named-graph-uri are refused with a remote store, "
                    "which might fetch them: the server never fetches a URL for a user.")
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def graph_iri(raw: str, parameter: str) -> ox.NamedNode:
+    """A graph named by a request parameter (`default-graph-uri`, `named-graph-uri`, `graph`): an absolute IRI.
+
+    :raises InvalidParameter: naming `parameter`, for anything else (empty, relative, or with characters no IRI holds).
+    """
+    if _SCHEME.match(raw):
+        try:
+            return ox.NamedNode(raw)
+        except ValueError:
+            pass
+    raise InvalidParameter(f"{parameter!r} must be an absolute IRI; got {raw!r}.", parameters=[parameter])
 
 
 def where_group_start(text: str) -> int | None:

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from app.core.formats import Format
+from ..core.formats import Format
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 

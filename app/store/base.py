@@ -15,9 +15,9 @@ from typing import Any, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
-from app.core.formats import BY_NAME, Format
-from app.sparql.querylib import Binding, inline_values
-from app.sparql.results import write_boolean, write_solutions, write_triples
+from ..core.formats import BY_NAME, Format
+from ..sparql.querylib import Binding, inline_values
+from ..sparql.results import write_boolean, write_solutions, write_triples
 
 INTERNAL_ROW_LIMIT = 1_000_000  # our own SELECTs are bounded by the data, not by the user-facing cap
 WHOLE = 2**62  # a row cap no answer reaches: for reads of whole graphs (dumps, the graph store)

@@ -9,24 +9,26 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
-from app.core.formats import BY_NAME, Format
-from app.core.memo import keep_recent
-from app.core.settings import Settings
-from app.sparql.lexer import CACHED_QUERY_CHARS
-from app.sparql.planner import plan, within_budget
-from app.sparql.results import write_boolean, write_triples
-from app.store.base import Answer, QueryRequest, write_answer
-from app.store.workers import Job, WorkerPool, run_here
+from ..core.formats import BY_NAME, Format
+from ..core.memo import keep_recent
+from ..core.settings import Settings
+from ..sparql.lexer import CACHED_QUERY_CHARS
+from ..sparql.planner import plan, within_budget
+from ..sparql.results import write_boolean, write_triples
+from .base import Answer, QueryRequest, write_answer
+from .workers import Job, WorkerPool, run_here
 
 
 def evaluate(store: ox.Store, job: Job) -> Answer:
     """Run one job against a pyoxigraph store (in a worker process)."""
     fmt = BY_NAME[job.format_name]
-    result = store.query(
-        job.query,
-        default_graph=[ox.NamedNode(g) for g in job.default_graphs] or None,
-        named_graphs=[ox.NamedNode(g) for g in job.named_graphs] or None,
-    )
+    if job.default_graphs or job.named_graphs:
+        # A protocol dataset replaces the query's FROM and FROM NAMED whole, and a part it leaves out is
+        # empty, as in the query text (https://www.w3.org/TR/sparql11-protocol/#dataset): both are given.
+        result = store.query(job.query, default_graph=[ox.NamedNode(g) for g in job.default_graphs],
+                             named_graphs=[ox.NamedNode(g) for g in job.named_graphs])
+    else:
+        result = store.query(job.query)
     return write_answer(result, fmt, max_rows=job.max_rows)
 
 

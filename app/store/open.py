@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.core.settings import Settings
-from app.store.base import Store
-from app.store.embedded import EmbeddedStore
-from app.store.remote import RemoteStore
+from ..core.settings import Settings
+from .base import Store
+from .embedded import EmbeddedStore
+from .remote import RemoteStore
 
 
 def open_store(documents: list[bytes] | None, settings: Settings, *, derivations: Sequence[str] = ()) -> Store:

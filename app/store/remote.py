@@ -25,12 +25,12 @@ from typing import IO, Any
 import httpx
 import pyoxigraph as ox
 
-from app import __version__
-from app.core.errors import MalformedQuery, ProblemError, UpstreamError
-from app.core.formats import BY_NAME, Format
-from app.core.settings import Settings
-from app.sparql.policy import inspect_query
-from app.store.base import Answer, QueryRequest, write_answer
+from .. import __version__
+from ..core.errors import MalformedQuery, ProblemError, UpstreamError
+from ..core.formats import BY_NAME, Format
+from ..core.settings import Settings
+from ..sparql.policy import inspect_query
+from .base import Answer, QueryRequest, write_answer
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from app.core.errors import EngineFailed, InternalError, MalformedQuery, QueryTimeout, UnsupportedQuery
-from app.store.base import Answer, QueryRequest
+from ..core.errors import EngineFailed, InternalError, MalformedQuery, QueryTimeout, UnsupportedQuery
+from .base import Answer, QueryRequest
 
 log = logging.getLogger(__name__)
 

@@ -10,29 +10,53 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from app import __version__
-from app.core.settings import Settings
-from app.kg.runtime import Runtime, build_runtime
-from app.web.fastlane import SparqlFastLane
-from app.web.problems import install_handlers
-from app.web.routes import api, catalog, dumps, graph_store, health, home, ontology, queries_api, resources, search, sparql
-from app.web.state import ServiceState
+from .. import __version__
+from ..core.errors import ProblemError
+from ..core.settings import CANONICAL_ID_BASE, Settings
+from ..kg.runtime import Runtime, build_runtime
+from ..sparql.querylib import QueryLibrary
+from .cors import Cors
+from .fastlane import SparqlFastLane
+from .methods import add_head_routes
+from .openapi import complete
+from .problems import install_handlers
+from .routes import api, catalog, dumps, graph_store, health, home, ontology, queries_api, resources, search, sparql
+from .state import ServiceState
 
 
 class Service(FastAPI):
-    """natokg's application: FastAPI, with the GET /sparql fast lane in front of FastAPI's own middleware stack.
+    """natokg's application: FastAPI, with the GET /sparql fast lane in front of FastAPI's own middleware stack,
+    and CORS (app.web.cors) in front of both.
 
     As a middleware the lane would run inside FastAPI's error, telemetry and body-limit layers, whose
     cost per request is more than a lookup's evaluation. A fault of the lane's own is logged and the
     application answers instead (app.web.fastlane).
     """
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, *, cors_origins: list[str], **options: Any) -> None:
         super().__init__(**options)
-        self._lane = SparqlFastLane(super().__call__, self.state)
+        # CORS wraps the lane too, so the lane's answers carry the same CORS headers as the full route's.
+        self._front = Cors(SparqlFastLane(super().__call__, self.state), origins=cors_origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._lane(scope, receive, send)
+        await self._front(scope, receive, send)
+
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's document, completed (app.web.openapi) with the keys the loaded graph holds; kept once they are known."""
+        if self.openapi_schema:
+            return self.openapi_schema
+        service: ServiceState | None = getattr(self.state, "service", None)
+        try:
+            index = service.search_index() if service is not None else None
+            catalogue = (index.catalogue, index) if index is not None else None
+        except ProblemError:  # a remote store that is down: those parameters stay plain strings until it answers
+            catalogue = None
+        runtime = service.runtime if service is not None else None
+        schema = complete(super().openapi(), catalogue=catalogue, queries=runtime.queries if runtime else QueryLibrary({}),
+                          iri_base=runtime.settings.id_base if runtime else CANONICAL_ID_BASE)
+        if catalogue is None:
+            self.openapi_schema = None
+        return schema
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
@@ -50,6 +74,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             service.close()
 
     app = Service(
+        cors_origins=settings.cors_origins,
         title="natokg",
         version=__version__,
         description="An open knowledge graph of NATO's partnerships: SPARQL 1.1 endpoint, linked data and REST lookups.",
@@ -58,17 +83,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         redoc_url=None,  # likewise, ReDoc
     )
     install_handlers(app)
-    app.include_router(sparql.router)
-    app.include_router(graph_store.router)
-    app.include_router(resources.router)
-    app.include_router(health.router)
-    app.include_router(ontology.router)
-    app.include_router(dumps.router)
-    app.include_router(catalog.router)
-    app.include_router(home.router)
+    for module in (sparql, graph_store, resources, health, ontology, dumps, catalog, home):
+        add_head_routes(module.router)
+        app.include_router(module.router)
     app.mount(home.DOCS_ASSETS_PATH, StaticFiles(directory=home.DOCS_ASSETS_DIR), name="docs-assets")
     app.mount("/static", StaticFiles(directory=home.STATIC_DIR), name="static")
-    app.include_router(api.router)
-    app.include_router(search.router)
-    app.include_router(queries_api.router)
+    for module in (api, search, queries_api):
+        add_head_routes(module.router)
+        app.include_router(module.router)
     return app

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from starlette.datastructures import Headers
+from starlette.requests import Request
 from starlette.responses import Response
 
-from app.core.validators import Validators
+from ..core.validators import Validators
 
 
 def conditional_response(request_headers: Headers, validators: Validators, response: Response) -> Response:
@@ -15,3 +18,9 @@ def conditional_response(request_headers: Headers, validators: Validators, respo
         return Response(status_code=304, headers={**kept, **validators.headers()})
     response.headers.update(validators.headers())
     return response
+
+
+def revalidated(request: Request, response: Response, last_modified: datetime) -> Response:
+    """A representation built in full (a page, a description): its ETag is the hash of its bytes, so a client
+    holding the same bytes gets 304; its Last-Modified is when the data last changed."""
+    return conditional_response(request.headers, Validators.of(bytes(response.body), last_modified), response)

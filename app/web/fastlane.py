@@ -20,12 +20,12 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.core.errors import ProblemError
-from app.core.formats import FORMAT_PARAMETERS, GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, answer_format
-from app.core.memo import keep_recent
-from app.core.settings import Settings
-from app.sparql.policy import check_query
-from app.store.base import AnswersInline
+from ..core.errors import ProblemError
+from ..core.formats import FORMAT_PARAMETERS, GRAPH_FORMATS, HTML, RESULT_FORMATS, Format, answer_format
+from ..core.memo import keep_recent
+from ..core.settings import Settings
+from ..sparql.policy import check_query
+from ..store.base import AnswersInline
 
 logger = logging.getLogger("natokg")
 PATH = "/sparql"

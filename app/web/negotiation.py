@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from app.core.formats import FORMAT_PARAMETERS, GRAPH_FORMATS, HTML, Format, negotiate, requested_format
+from ..core.formats import FORMAT_PARAMETERS, GRAPH_FORMATS, HTML, Format, negotiate, requested_format
 
 RESOURCE_FORMATS: tuple[Format, ...] = (*GRAPH_FORMATS, HTML)  # Turtle first: what `*/*` and no Accept get
 

@@ -33,7 +33,7 @@ from types import FrameType
 import uvicorn
 from starlette.types import ASGIApp
 
-from app.kg.runtime import Runtime
+from ..kg.runtime import Runtime
 
 RESTART_PAUSE = 1.0  # a process that dies within this many seconds of starting waits this long to be replaced
 

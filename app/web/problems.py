@@ -1,8 +1,9 @@
 """The single error handler: every error, ours and the framework's, answered as an RFC 9457 problem.
 
 The hierarchy is in `app.core.errors`. A `ProblemError` answers its own status; the framework's
-validation errors become 400 `invalid-parameter`; its HTTP errors (404, 405...) keep their status and
-headers; anything else is a fault of the server: logged with its traceback, answered 500.
+validation errors become 400 `invalid-parameter`; its HTTP errors (404, 405...) keep their status, a 405
+naming in `Allow` every method the path takes (an OPTIONS request is answered 204 with it instead);
+anything else is a fault of the server: logged with its traceback, answered 500.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
-from app.core.errors import (
+from ..core.errors import (
     PROBLEM_MEDIA_TYPE,
     InternalError,
     InvalidParameter,
@@ -21,6 +23,7 @@ from app.core.errors import (
     NotFound,
     ProblemError,
 )
+from .methods import allowed_methods
 
 
 def problem_response(error: ProblemError, request: Request | None = None) -> JSONResponse:
@@ -54,8 +57,10 @@ def install_handlers(app: FastAPI) -> None:
         return problem_response(InternalError("The server failed to answer this request; the fault was logged."), request)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        mapping: dict[int, type[ProblemError]] = {404: NotFound, 405: MethodNotAllowed, 406: NotAcceptable}
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:
+            return _method_not_allowed(request)
+        mapping: dict[int, type[ProblemError]] = {404: NotFound, 406: NotAcceptable}
         cls = mapping.get(exc.status_code)
         if cls is None:
             error = ProblemError(str(exc.detail))
@@ -64,5 +69,15 @@ def install_handlers(app: FastAPI) -> None:
         else:
             detail = f"No resource at {request.url.path}." if exc.status_code == 404 else str(exc.detail)
             error = cls(detail)
-        error.headers = {**(exc.headers or {}), **error.headers}  # keep the framework's Allow on a 405 (RFC 9110 15.5.6)
+        error.headers = {**(exc.headers or {}), **error.headers}
         return problem_response(error, request)
+
+
+def _method_not_allowed(request: Request) -> Response:
+    """The framework's 405, with the methods of every route at this path in `Allow` (RFC 9110 15.5.6); for
+    OPTIONS, which no route declares, the answer itself: 204 with `Allow` (RFC 9110 9.3.7)."""
+    allow = ", ".join(allowed_methods(request.app, request.scope))
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers={"Allow": allow})
+    return problem_response(MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}; it takes {allow}.",
+                                             headers={"Allow": allow}), request)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from app.core.formats import Format
+from ..core.formats import Format
 
 
 def body_response(body: bytes, fmt: Format, *, truncated: bool = False, headers: dict[str, str] | None = None) -> Response:

@@ -10,16 +10,17 @@ from fastapi import Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from app.core.errors import InvalidParameter
-from app.core.formats import RECORD_FORMATS, negotiate
-from app.rest import jsonld
-from app.rest.labels import LANGUAGES, choose_language
-from app.rest.lookups import Lookups
-from app.rest.models import Page
-from app.web.responses import body_response
-from app.web.state import runtime_of
+from ..core.errors import InvalidParameter
+from ..core.formats import RECORD_FORMATS, negotiate
+from ..rest import jsonld
+from ..rest.labels import LANGUAGES, choose_language
+from ..rest.lookups import Lookups
+from ..rest.models import Page
+from .responses import body_response
+from .state import runtime_of
 
-LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")  # BCP 47 shape, ASCII only: it is echoed in Content-Language
+LANGUAGE_TAG_PATTERN = r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"  # BCP 47 shape, ASCII only: it is echoed in Content-Language
+LANGUAGE_TAG = re.compile(LANGUAGE_TAG_PATTERN)
 
 
 def lookups(request: Request, lang: str | None) -> Lookups:

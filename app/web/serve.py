@@ -7,10 +7,10 @@ import socket
 
 import uvicorn
 
-from app.core.settings import Settings
-from app.kg.runtime import build_runtime
-from app.web.app import create_app
-from app.web.prefork import serve_forked
+from ..core.settings import Settings
+from ..kg.runtime import build_runtime
+from .app import create_app
+from .prefork import serve_forked
 
 
 def serve(settings: Settings) -> int:

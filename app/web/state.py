@@ -11,10 +11,10 @@ import threading
 
 from starlette.requests import Request
 
-from app.kg.runtime import Runtime
-from app.linked_data.publication import Publication
-from app.rest.labels import Catalogue
-from app.rest.search import SearchIndex
+from ..kg.runtime import Runtime
+from ..linked_data.publication import Publication
+from ..rest.labels import Catalogue
+from ..rest.search import SearchIndex
 
 
 class ServiceState:

@@ -100,3 +100,14 @@ def test_the_rule_catches_a_wrong_import(tmp_path: Path) -> None:
     froms = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
     assert _layer(froms[0] or "") == "web" and LAYERS["web"] > LAYERS["core"]
     assert names[0] in WEB_FRAMEWORKS
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_imports_within_the_package_are_relative(module: str) -> None:
+    """The folder is app/ in the repository and installs as the `natokg` package (pyproject.toml), so no
+    module may import `app.` by that name: it would fail in an installed wheel."""
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    absolute = [f"line {node.lineno}" for node in ast.walk(tree)
+                if (isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "app")
+                or (isinstance(node, ast.Import) and any(a.name.split(".")[0] == "app" for a in node.names))]
+    assert absolute == [], f"{module} imports app.* by name; use a relative import"

@@ -9,6 +9,7 @@ import pytest
 
 from app.core.settings import PROJECT_ROOT, Settings
 from app.kg.runtime import InvalidData, build_runtime
+from app.kg.sources import SourceFolderError
 
 
 @pytest.fixture
@@ -54,3 +55,25 @@ def test_deployment_base_rewrites_data_iris(root: Path, tmp_path: Path) -> None:
         assert all(r["country"].value.startswith("http://localhost:9999/id/country/") for r in rows)
     finally:
         runtime.close()
+
+
+@pytest.mark.parametrize("folder", ["ontology", "data", "shapes", "queries"])
+@pytest.mark.parametrize("broken", ["missing", "empty"])
+def test_a_missing_or_empty_folder_is_named(root: Path, tmp_path: Path, folder: str, broken: str) -> None:
+    """A data root without one of its folders (or with an empty one) stops start-up at once, naming that folder,
+    instead of serving a graph without data or queries."""
+    shutil.rmtree(root / folder)
+    if broken == "empty":
+        (root / folder).mkdir()
+    with pytest.raises(SourceFolderError) as error:
+        build_runtime(Settings(root=root, cache_dir=tmp_path / "cache", workers=1))
+    assert str(root / folder) in str(error.value)
+
+
+def test_a_remote_store_needs_the_queries_only(root: Path, tmp_path: Path) -> None:
+    shutil.rmtree(root / "data")
+    settings = Settings(root=root, cache_dir=None, workers=1, sparql_endpoint="http://127.0.0.1:9/sparql")
+    build_runtime(settings).close()
+    shutil.rmtree(root / "queries")
+    with pytest.raises(SourceFolderError, match="queries"):
+        build_runtime(settings)

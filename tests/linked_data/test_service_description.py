@@ -183,7 +183,7 @@ def test_negotiation(client: TestClient) -> None:
     a type it cannot give is a 406 problem; Vary: Accept always."""
     assert client.get("/sparql").headers["content-type"].startswith("text/turtle")
     browser = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
-    assert browser.headers["content-type"].startswith("text/html") and browser.headers["vary"] == "Accept"
+    assert browser.headers["content-type"].startswith("text/html") and "Accept" in browser.headers["vary"]
     assert 'id="sparql-form"' in browser.text
     assert client.get("/sparql", params={"format": "jsonld"}).headers["content-type"].startswith("application/ld+json")
     refused = client.get("/sparql", headers={"Accept": "application/sparql-results+json"})

@@ -42,7 +42,7 @@ def default_graph_size(client: TestClient) -> int:
 def test_default_graph_is_the_whole_default_graph(client: TestClient) -> None:
     """`?default` answers every triple of the default graph: as many as SPARQL counts, and the same ground triples."""
     response = client.get("/rdf-graph-store?default")
-    assert response.headers["content-type"].startswith("text/turtle") and response.headers["vary"] == "Accept"
+    assert response.headers["content-type"].startswith("text/turtle") and "Accept" in response.headers["vary"]
     graph = triples(response)
     assert len(graph) == default_graph_size(client)
     # The store's own whole answer (the endpoint would cut it at the row cap, which the graph store does not).
@@ -96,12 +96,12 @@ def test_not_acceptable(client: TestClient) -> None:
 
 @pytest.mark.parametrize("method", ["PUT", "POST", "DELETE", "PATCH"])
 def test_writes_are_not_allowed(client: TestClient, method: str) -> None:
-    """The graph store is read-only: 405 with Allow: GET, HEAD, and the data unchanged."""
+    """The graph store is read-only: 405 with an Allow naming the read methods only, and the data unchanged."""
     before = default_graph_size(client)
     response = client.request(method, "/rdf-graph-store?default", content=b"<http://a> <http://b> <http://c> .",
                               headers={"Content-Type": "application/n-triples"})
     problem(response, 405)
-    assert response.headers["allow"] == "GET, HEAD"
+    assert response.headers["allow"] == "GET, HEAD, OPTIONS"
     assert default_graph_size(client) == before
 
 

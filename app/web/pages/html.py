@@ -14,8 +14,8 @@ from typing import Any
 import pyoxigraph as ox
 from starlette.templating import Jinja2Templates
 
-from app.core.vocab import ONTOLOGY_IRI, XSD
-from app.linked_data.describe import Labels
+from ...core.vocab import ONTOLOGY_IRI, XSD
+from ...linked_data.describe import Labels
 
 LANGS = ("en", "fr")
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")

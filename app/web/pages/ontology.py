@@ -12,10 +12,10 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, VANN
 from rdflib.term import Node
 
-from app.core.formats import Format
-from app.core.vocab import ONTOLOGY_IRI
-from app.linked_data.describe import Labels, local_name
-from app.web.pages.html import LANGS, Site, link, render
+from ...core.formats import Format
+from ...core.vocab import ONTOLOGY_IRI
+from ...linked_data.describe import Labels, local_name
+from .html import LANGS, Site, link, render
 
 _KINDS = (
     (OWL.Class, "Classes", "Classes"),

@@ -11,10 +11,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from app.core.formats import Format
-from app.core.vocab import OA, ORG, PROV, RDF, RDFS, SKOS, TIME
-from app.linked_data.describe import Labels, ResourceData, Row, local_name
-from app.web.pages.html import LANGS, LinkView, LiteralView, Site, link, literal, render
+from ...core.formats import Format
+from ...core.vocab import OA, ORG, PROV, RDF, RDFS, SKOS, TIME
+from ...linked_data.describe import Labels, ResourceData, Row, local_name
+from .html import LANGS, LinkView, LiteralView, Site, link, literal, render
 
 _LABELS = (RDFS + "label", SKOS + "prefLabel")
 _SHOWN_ELSEWHERE = (RDF + "type", *_LABELS)

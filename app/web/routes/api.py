@@ -15,18 +15,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from app.core.formats import RECORD_FORMATS
-from app.rest import models as m
-from app.rest.kinds import FILTERS, KINDS, Filter, Kind
-from app.web.rest_responses import lookups, respond
+from ...core.formats import RECORD_FORMATS
+from ...rest import models as m
+from ...rest.kinds import FILTERS, KINDS, Filter, Kind
+from ..openapi import answers, media_types
+from ..rest_responses import LANGUAGE_TAG_PATTERN, lookups, respond
 
 router = APIRouter(prefix="/api", tags=["REST lookups"])
 
-LANG = Annotated[str | None, Query(max_length=35, description="label language (en, fr); default: Accept-Language, else en")]
+LANG = Annotated[str | None, Query(max_length=35, pattern=LANGUAGE_TAG_PATTERN,
+                                   description="label language (en, fr); default: Accept-Language, else en")]
+MAX_OFFSET = 2**31 - 1  # what every SPARQL engine takes as OFFSET
 LIMIT = Annotated[int, Query(ge=1, le=500, description="page size")]
-OFFSET = Annotated[int, Query(ge=0, description="items to skip")]
-RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {f.media_type: {} for f in RECORD_FORMATS[1:]}},
-                                              400: {}, 404: {}, 406: {}}
+OFFSET = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip")]
+LIST_RESPONSES = {200: {"content": media_types(RECORD_FORMATS[1:])}, **answers(errors=(400, 406))}
+DETAIL_RESPONSES = {200: {"content": media_types(RECORD_FORMATS[1:])}, **answers(errors=(400, 404, 406))}
 
 
 def _keyword(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> inspect.Parameter:
@@ -57,7 +60,7 @@ def _add_list(kind: Kind) -> None:
     parameters += [_keyword("lang", LANG, None), _keyword("limit", LIMIT, 50), _keyword("offset", OFFSET, 0)]
     name = f"list_{kind.path.replace('-', '_')}"
     router.add_api_route(f"/{kind.path}", _operation(handler, name, kind.list_doc, parameters), methods=["GET"],
-                         summary=kind.title, response_model=m.Page[kind.item], responses=RESPONSES)  # type: ignore[name-defined]
+                         summary=kind.title, response_model=m.Page[kind.item], responses=LIST_RESPONSES)  # type: ignore[name-defined]
 
 
 def _add_detail(kind: Kind) -> None:
@@ -68,7 +71,7 @@ def _add_detail(kind: Kind) -> None:
     path_parameter = _keyword(kind.key, Annotated[str, Path(description="the item's key: the last segment of its IRI")])
     operation = _operation(handler, f"get_{kind.path.replace('-', '_')}", kind.detail_doc, [path_parameter, _keyword("lang", LANG, None)])
     router.add_api_route(f"/{kind.path}/{{{kind.key}}}", operation, methods=["GET"], summary=kind.one, response_model=kind.detail,
-                         responses=RESPONSES)
+                         responses=DETAIL_RESPONSES)
 
 
 for _kind in KINDS:

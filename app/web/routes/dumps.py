@@ -3,24 +3,28 @@ Last-Modified and `304 Not Modified` on revalidation (RFC 9110 section 13)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.core.errors import NotFound
-from app.linked_data.dumps import DUMP_FORMATS, dump_format
-from app.web.conditional import conditional_response
-from app.web.state import state_of
+from ...core.errors import NotFound
+from ...linked_data.dumps import DUMP_FORMATS, dump_format
+from ..conditional import conditional_response
+from ..openapi import answers
+from ..state import state_of
 
 router = APIRouter(tags=["Linked data"])
 
 
-@router.get("/dumps/natokg.{extension}", summary="Download the whole graph")
-@router.head("/dumps/natokg.{extension}", include_in_schema=False)
-async def dump(request: Request, extension: str) -> Response:
-    """The whole graph (ontology and data) as Turtle (`.ttl`), N-Triples (`.nt`), N-Quads (`.nq`, default
-    graph), JSON-LD (`.jsonld`) or RDF/XML (`.rdf`). Send `If-None-Match` or `If-Modified-Since` to
-    revalidate a copy: an unchanged dump answers `304` with no body."""
+@router.get("/dumps/natokg.{extension}", summary="Download the whole graph", response_class=Response,
+            responses=answers(DUMP_FORMATS, errors=(404,), revalidates=True))
+async def dump(request: Request,
+               extension: Annotated[str, Path(json_schema_extra={"enum": [f.extension for f in DUMP_FORMATS]})]) -> Response:
+    """The whole graph (ontology and data) as Turtle (`.ttl`), N-Triples (`.nt`), JSON-LD (`.jsonld`), RDF/XML
+    (`.rdf`), N3 (`.n3`), or N-Quads (`.nq`) and TriG (`.trig`) with everything in the default graph. Send
+    `If-None-Match` or `If-Modified-Since` to revalidate a copy: an unchanged dump answers `304` with no body."""
     fmt = dump_format(extension)
     if fmt is None:
         raise NotFound(f"No dump {request.url.path}; dumps: {', '.join(f'natokg.{f.extension}' for f in DUMP_FORMATS)}.")

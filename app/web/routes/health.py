@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from app.kg.runtime import Runtime
-from app.web.state import runtime_of
+from ...kg.runtime import Runtime
+from ..state import runtime_of
 
 router = APIRouter(tags=["Service"])
 

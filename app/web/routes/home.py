@@ -15,11 +15,11 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from starlette.responses import HTMLResponse, Response
 
-from app.core.formats import HTML
-from app.linked_data.dumps import DUMP_FORMATS
-from app.web.pages.html import Site, render
-from app.web.responses import body_response
-from app.web.state import runtime_of
+from ...core.formats import HTML
+from ...linked_data.dumps import DUMP_FORMATS
+from ..pages.html import Site, render
+from ..responses import body_response
+from ..state import runtime_of
 
 router = APIRouter(tags=["Service"])
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"

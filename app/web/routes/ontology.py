@@ -3,21 +3,25 @@ content negotiation, suffix or `?format=`, and an HTML documentation page for br
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from rdflib import URIRef
 from rdflib.namespace import OWL
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.core.errors import NotFound
-from app.core.formats import HTML
-from app.core.vocab import ONTOLOGY_IRI, PREFIXES
-from app.sparql.results import write_triples
-from app.web.negotiation import RESOURCE_FORMATS, choose, split_suffix
-from app.web.pages.html import Site
-from app.web.pages.ontology import render_ontology, to_triples
-from app.web.responses import body_response
-from app.web.state import runtime_of, state_of
+from ...core.errors import NotFound
+from ...core.formats import HTML
+from ...core.vocab import ONTOLOGY_IRI, PREFIXES
+from ...sparql.results import write_triples
+from ..conditional import revalidated
+from ..negotiation import RESOURCE_FORMATS, choose, split_suffix
+from ..openapi import answers
+from ..pages.html import Site
+from ..pages.ontology import render_ontology, to_triples
+from ..responses import body_response
+from ..state import runtime_of, state_of
 
 router = APIRouter(tags=["Linked data"])
 
@@ -36,24 +40,30 @@ async def _answer(request: Request, path: str, format: str | None, extension: st
     headers = {"Content-Location": site.url(f"{path}.{choice.fmt.extension}")} if choice.negotiated else {}
     if choice.fmt is HTML:
         alternates = {f: site.url(f"{path}.{f.extension}") for f in RESOURCE_FORMATS if f is not HTML}
-        return body_response(render_ontology(document, everything, site, alternates=alternates), HTML, headers=headers)
-    return body_response(write_triples(to_triples(document), choice.fmt, prefixes=PREFIXES), choice.fmt, headers=headers)
+        response = body_response(render_ontology(document, everything, site, alternates=alternates), HTML, headers=headers)
+    else:
+        response = body_response(write_triples(to_triples(document), choice.fmt, prefixes=PREFIXES), choice.fmt, headers=headers)
+    return revalidated(request, response, state_of(request).publication.last_modified)
 
 
-@router.get("/ontology", summary="The natokg ontology")
+@router.get("/ontology", summary="The natokg ontology", response_class=Response,
+            responses=answers(RESOURCE_FORMATS, errors=(400, 406), revalidates=True))
 async def ontology(request: Request, format: str | None = None) -> Response:
     """The ontology (classes, properties, their English and French labels and comments, metadata): an HTML
     documentation page for browsers, or Turtle, N-Triples, JSON-LD or RDF/XML by `Accept` or `format`."""
     return await _answer(request, "/ontology", format)
 
 
-@router.get("/ontology.{extension}", summary="The natokg ontology in one syntax")
-async def ontology_file(request: Request, extension: str) -> Response:
+@router.get("/ontology.{extension}", summary="The natokg ontology in one syntax", response_class=Response,
+            responses=answers(RESOURCE_FORMATS, errors=(404,), revalidates=True))
+async def ontology_file(request: Request,
+                        extension: Annotated[str, Path(json_schema_extra={"enum": [f.extension for f in RESOURCE_FORMATS]})]) -> Response:
     """The ontology in the syntax its suffix names: `.ttl`, `.nt`, `.jsonld`, `.rdf` or `.html`."""
     return await _answer(request, "/ontology", None, extension)
 
 
-@router.get("/ontology/{version}", summary="A version of the natokg ontology")
+@router.get("/ontology/{version}", summary="A version of the natokg ontology", response_class=Response,
+            responses=answers(RESOURCE_FORMATS, errors=(400, 404, 406), revalidates=True))
 async def ontology_version(request: Request, version: str, format: str | None = None) -> Response:
     """The ontology at its version IRI (e.g. `/ontology/0.1.0`); 404 for a version this service does not hold."""
     version, suffix = split_suffix(version)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from fastapi import Request
 from starlette.responses import Response
 
-from app.core.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Kind
-from app.kg.runtime import Runtime
-from app.web.pages.html import Site, render
-from app.web.responses import body_response
+from ...core.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Kind
+from ...kg.runtime import Runtime
+from ..pages.html import Site, render
+from ..responses import body_response
 
 
 def query_page(request: Request, runtime: Runtime, query: str | None) -> Response:

@@ -9,27 +9,31 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.core.errors import NotFound
-from app.core.formats import HTML
-from app.kg.runtime import Runtime
-from app.linked_data.describe import describe_rdf, resource_data
-from app.web.negotiation import RESOURCE_FORMATS, choose, split_suffix
-from app.web.pages.html import Site
-from app.web.pages.resource import render_resource
-from app.web.responses import body_response
-from app.web.state import runtime_of
+from ...core.errors import NotFound
+from ...core.formats import HTML
+from ...kg.runtime import Runtime
+from ...linked_data.describe import describe_rdf, resource_data
+from ..conditional import revalidated
+from ..negotiation import RESOURCE_FORMATS, choose, split_suffix
+from ..openapi import answers
+from ..pages.html import Site
+from ..pages.resource import render_resource
+from ..responses import body_response
+from ..state import runtime_of, state_of
 
 router = APIRouter(tags=["Linked data"])
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
-@router.get("/id/{kind}/{key}", summary="Describe a resource")
+@router.get("/id/{kind}/{key}", summary="Describe a resource", response_class=Response,
+            responses=answers(RESOURCE_FORMATS, errors=(400, 404, 406), revalidates=True))
 async def describe(request: Request, kind: str, key: str, format: str | None = None) -> Response:
     """The description of any resource of the graph: its triples, the intervals and quotes it points to,
     and the triples that point at it. An HTML page for browsers; Turtle, N-Triples, JSON-LD or RDF/XML
     by `Accept`, by a suffix (`.html`, `.ttl`, `.nt`, `.jsonld`, `.rdf`) or by `format`
     (html, ttl, nt, jsonld, rdfxml). Unknown resources answer 404; an Accept that allows none of
-    these, 406."""
+    these, 406. Every answer has an `ETag` and `Last-Modified`: send `If-None-Match` or
+    `If-Modified-Since` to revalidate a copy (`304`)."""
     runtime: Runtime = runtime_of(request)
     if not (_SEGMENT.match(kind) and _SEGMENT.match(key)):
         raise NotFound(f"No resource at {request.url.path}: keys are letters, digits, '.', '_' and '-'.")
@@ -42,6 +46,8 @@ async def describe(request: Request, kind: str, key: str, format: str | None = N
     if choice.fmt is HTML:
         data = await run_in_threadpool(resource_data, runtime, iri)
         alternates = {f: f"{page_url}.{f.extension}" for f in RESOURCE_FORMATS if f is not HTML}
-        return body_response(render_resource(data, site, alternates=alternates), HTML, headers=headers)
-    answer = await run_in_threadpool(describe_rdf, runtime, iri, choice.fmt)
-    return body_response(answer.body, choice.fmt, truncated=answer.truncated, headers=headers)
+        response = body_response(render_resource(data, site, alternates=alternates), HTML, headers=headers)
+    else:
+        answer = await run_in_threadpool(describe_rdf, runtime, iri, choice.fmt)
+        response = body_response(answer.body, choice.fmt, truncated=answer.truncated, headers=headers)
+    return revalidated(request, response, state_of(request).publication.last_modified)

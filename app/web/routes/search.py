@@ -7,19 +7,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from app.core.errors import InvalidParameter
-from app.core.formats import BY_NAME
-from app.rest import models as m
-from app.web.rest_responses import lookups, respond
-from app.web.state import state_of
+from ...core.errors import InvalidParameter
+from ...core.formats import RECORD_FORMATS
+from ...rest import models as m
+from ..openapi import answers, media_types
+from ..rest_responses import LANGUAGE_TAG_PATTERN, lookups, respond
+from ..state import state_of
 
 router = APIRouter(prefix="/api", tags=["REST lookups"])
 
 
 @router.get("/search", summary="Search labels and acronyms", response_model=m.SearchResults,
-            responses={200: {"content": {BY_NAME["record-jsonld"].media_type: {}}}, 400: {}, 406: {}})
+            responses={200: {"content": media_types(RECORD_FORMATS[1:])}, **answers(errors=(400, 406))})
 def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=200, description="what to look for")],
-           lang: Annotated[str | None, Query(max_length=35, description="label language, else Accept-Language")] = None,
+           lang: Annotated[str | None, Query(max_length=35, pattern=LANGUAGE_TAG_PATTERN,
+                                             description="label language, else Accept-Language")] = None,
            type: Annotated[str | None, Query(description="only this kind: country, framework, summit, operation...")] = None,
            limit: Annotated[int, Query(ge=1, le=100)] = 10) -> Response:
     """Labels and acronyms in every language, ignoring case and accents ("otan", "PfP",

@@ -9,17 +9,18 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.core.errors import BadRequest, MethodNotAllowed, PayloadTooLarge, RefusedQuery, UnsupportedMediaType
-from app.core.formats import FORM, GRAPH_FORMATS, HTML, RESULT_FORMATS, SPARQL_QUERY, SPARQL_UPDATE, Format, answer_format
-from app.kg.runtime import Runtime
-from app.linked_data.service_description import PREFIXES, describe_service, measure
-from app.sparql.policy import DATASET_REFUSAL, check_query
-from app.sparql.results import write_triples
-from app.store.base import QueryRequest
-from app.web.negotiation import requested
-from app.web.responses import body_response
-from app.web.routes.query_page import query_page
-from app.web.state import runtime_of
+from ...core.errors import BadRequest, PayloadTooLarge, RefusedQuery, UnsupportedMediaType
+from ...core.formats import FORM, GRAPH_FORMATS, HTML, RESULT_FORMATS, SPARQL_QUERY, SPARQL_UPDATE, Format, answer_format
+from ...kg.runtime import Runtime
+from ...linked_data.service_description import PREFIXES, describe_service, measure
+from ...sparql.policy import DATASET_REFUSAL, check_query, graph_iri
+from ...sparql.results import write_triples
+from ...store.base import QueryRequest
+from ..negotiation import requested
+from ..openapi import SPARQL_GET, SPARQL_POST, answers
+from ..responses import body_response
+from ..state import runtime_of
+from .query_page import query_page
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -53,6 +54,15 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return body
 
 
+def _dataset(params: list[tuple[str, str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The protocol's dataset: the IRIs of `default-graph-uri` and `named-graph-uri`, each checked.
+
+    :raises InvalidParameter: naming the parameter whose value is not an absolute IRI.
+    """
+    return (tuple(graph_iri(v, k).value for k, v in params if k == "default-graph-uri"),
+            tuple(graph_iri(v, k).value for k, v in params if k == "named-graph-uri"))
+
+
 def _choose_format(request: Request, params: list[tuple[str, str]], offered: tuple[Format, ...], *, page: bool = False) -> Format:
     return answer_format(request.headers.get("accept"), offered, requested=requested(params), page=page)
 
@@ -69,9 +79,10 @@ async def _answer(request: Request, params: list[tuple[str, str]], query: str | 
                              allow_service=settings.allow_service, allow_datasets=allow_datasets)
     if not allow_datasets and any(k in ("default-graph-uri", "named-graph-uri") for k, _ in params):
         raise RefusedQuery(DATASET_REFUSAL)
+    default_graphs, named_graphs = _dataset(params)
     offered = GRAPH_FORMATS if inspection.form.returns_graph else RESULT_FORMATS
     # A browser following a shared link (it prefers HTML) gets the query page, which runs the query.
-    unformatted = request.method == "GET" and not requested(params)
+    unformatted = request.method in ("GET", "HEAD") and not requested(params)
     fmt = _choose_format(request, params, offered, page=unformatted)
     if fmt is HTML:
         return query_page(request, runtime, query)
@@ -79,11 +90,7 @@ async def _answer(request: Request, params: list[tuple[str, str]], query: str | 
         # Relative IRIs resolve against the endpoint (https://www.w3.org/TR/sparql11-query/#relIRIs);
         # the query's own BASE, if any, comes later and wins. Only then, so error positions stay exact.
         query = f"BASE <{_endpoint_iri(request)}>\n{query}"
-    answer = await runtime.store.execute_async(QueryRequest(
-        query, fmt,
-        default_graphs=tuple(v for k, v in params if k == "default-graph-uri"),
-        named_graphs=tuple(v for k, v in params if k == "named-graph-uri"),
-    ))
+    answer = await runtime.store.execute_async(QueryRequest(query, fmt, default_graphs=default_graphs, named_graphs=named_graphs))
     return body_response(answer.body, fmt, truncated=answer.truncated)
 
 
@@ -100,8 +107,8 @@ async def _service_description(request: Request, params: list[tuple[str, str]]) 
     return body_response(write_triples(triples, fmt, prefixes=PREFIXES), fmt)
 
 
-@router.get("/sparql", summary="SPARQL query (GET), or the service description")
-@router.head("/sparql", include_in_schema=False)
+@router.get("/sparql", summary="SPARQL query (GET), or the service description", response_class=Response, openapi_extra=SPARQL_GET,
+            responses=answers((*RESULT_FORMATS, *GRAPH_FORMATS, HTML), errors=(400, 406, 413, 502, 503, 504)))
 async def sparql_get(request: Request) -> Response:
     """Run a SPARQL 1.1 query given in `query`. Answers SELECT/ASK as JSON, XML, CSV or TSV and
     CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML, chosen by `Accept` or `format`.
@@ -109,11 +116,13 @@ async def sparql_get(request: Request) -> Response:
     N-Triples or RDF/XML."""
     params = list(request.query_params.multi_items())
     if not any(name in ("query", "update") for name, _ in params):
+        _dataset(params)  # checked, though a description has no dataset: a bad IRI is a 400 wherever it is sent
         return await _service_description(request, params)
     return await _answer(request, params, _single(params, "query"))
 
 
-@router.post("/sparql", summary="SPARQL query (POST)")
+@router.post("/sparql", summary="SPARQL query (POST)", response_class=Response, openapi_extra=SPARQL_POST,
+             responses=answers((*RESULT_FORMATS, *GRAPH_FORMATS), errors=(400, 406, 413, 415, 502, 503, 504)))
 async def sparql_post(request: Request) -> Response:
     """Run a SPARQL 1.1 query sent as a form (`query=`) or directly as `application/sparql-query`."""
     settings = runtime_of(request).settings
@@ -142,9 +151,3 @@ async def sparql_post(request: Request) -> Response:
             raise BadRequest("The query body is not UTF-8.") from None
         return await _answer(request, params, text)
     raise UnsupportedMediaType(f"POST a query as {FORM} or {SPARQL_QUERY}, not {media or 'no content type'}.")
-
-
-@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
-async def sparql_other(request: Request) -> Response:
-    """Only GET and POST carry queries (https://www.w3.org/TR/sparql11-protocol/#query-operation)."""
-    raise MethodNotAllowed(f"{request.method} does not carry a query; use GET or POST.", headers={"Allow": "GET, HEAD, POST"})
