@@ -6,7 +6,7 @@ import time
 from functools import cached_property
 
 from app.core.settings import Settings
-from app.kg.sources import Sources, load_sources, sources_digest, turtle_documents
+from app.kg.sources import Sources, check_folders, load_sources, sources_digest, turtle_documents
 from app.kg.validation import ValidationReport, cached_validation, validate_sources
 from app.sparql.querylib import QueryLibrary
 from app.store.base import Store
@@ -45,10 +45,11 @@ def build_runtime(settings: Settings) -> Runtime:
     upstream store already holds the data.
 
     :raises InvalidData: if validation finds a violation.
-    :raises app.kg.sources.SourceFileError: if a Turtle file does not parse.
+    :raises app.kg.sources.SourceFileError: if a folder is missing or empty, or a Turtle file does not parse.
     :raises app.sparql.querylib.QueryFileError: if a named query is broken.
     """
     started = time.time()
+    check_folders(settings)
     queries = QueryLibrary.load(settings.queries_dir, id_base=settings.id_base)
     if settings.sparql_endpoint:
         return Runtime(settings, open_store(None, settings), queries, None, started)

@@ -15,6 +15,26 @@ class SourceFileError(Exception):
     """A Turtle file of the project does not parse."""
 
 
+def check_folders(settings: Settings) -> None:
+    """Refuse to start on a root that cannot be served: each folder the mode needs must exist and hold files.
+
+    :raises SourceFileError: naming the folder and what is missing in it.
+    """
+    root = settings.root
+    if not root.is_dir():
+        raise SourceFileError(f"the data root {root} is not a folder (NATOKG_ROOT)")
+    needed = [(settings.queries_dir, "*.rq")]
+    if not settings.sparql_endpoint:
+        needed += [(settings.ontology_dir, "*.ttl"), (settings.data_dir, "*.ttl")]
+        if settings.validate_on_start:
+            needed.append((settings.shapes_dir, "*.ttl"))
+    for folder, pattern in needed:
+        if not folder.is_dir():
+            raise SourceFileError(f"the folder {folder} is missing (NATOKG_ROOT is {root})")
+        if not any(folder.glob(pattern)):
+            raise SourceFileError(f"the folder {folder} holds no {pattern} file (NATOKG_ROOT is {root})")
+
+
 def _parse_folder(folder: Path) -> Graph:
     graph = Graph()
     for path in sorted(folder.glob("*.ttl")):

@@ -12,10 +12,12 @@ import pyoxigraph as ox
 from app.core.formats import BY_NAME, Format
 from app.core.memo import keep_recent
 from app.core.settings import Settings
+from app.core.tally import Tally
 from app.sparql.planner import plan, within_budget
 from app.sparql.policy import CACHED_QUERY_CHARS
 from app.sparql.results import write_boolean, write_triples
 from app.store.base import Answer, QueryRequest, write_answer
+from app.store.fairness import SlowQueries
 from app.store.workers import Job, WorkerPool, run_here
 
 
@@ -65,7 +67,11 @@ class EmbeddedStore:
                    for derivation in derivations for t in self._store.query(derivation)]  # type: ignore[union-attr]
         self._store.extend(derived)
         self._triples = len(self._store)
-        self._pool: WorkerPool | None = WorkerPool(self._store, evaluate, size=settings.workers)
+        # Made before any serving process is forked, so that they all count one client's slow queries together.
+        self._slow = SlowQueries(after=settings.slow_query_after, places=settings.slow_query_places,
+                                 per_client=settings.slow_queries_per_client, tally=Tally(rows=settings.processes))
+        self._pool: WorkerPool | None = None
+        self._workers()
         # The store never changes once loaded, so whether a query text is bounded within a budget never
         # does either: the answer is kept, like the planner's reading of the text.
         self._bounded = keep_recent(max_chars=CACHED_QUERY_CHARS)(self._is_bounded)
@@ -102,7 +108,7 @@ class EmbeddedStore:
     def _workers(self) -> WorkerPool:
         """The query workers, started again after `close` (as in a process forked by `app.web.prefork`)."""
         if self._pool is None:
-            self._pool = WorkerPool(self._store, evaluate, size=self._settings.workers)
+            self._pool = WorkerPool(self._store, evaluate, size=self._settings.workers, slow=self._slow)
         return self._pool
 
     def start(self) -> None:

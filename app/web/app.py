@@ -14,6 +14,7 @@ from starlette.types import Receive, Scope, Send
 from app import __version__
 from app.core.settings import Settings
 from app.kg.runtime import Runtime, build_runtime
+from app.web.abandon import AskerScope
 from app.web.fastlane import SparqlFastLane
 from app.web.problems import install_handlers
 from app.web.routes import api, catalog, dumps, graph_store, health, home, ontology, queries_api, resources, search, sparql
@@ -25,15 +26,16 @@ class Service(FastAPI):
 
     As a middleware the lane would run inside FastAPI's error, telemetry and body-limit layers, whose
     cost per request is more than a lookup's evaluation. A fault of the lane's own is logged and the
-    application answers instead (app.web.fastlane).
+    application answers instead (app.web.fastlane). Outermost, each request learns who asked
+    (app.web.abandon), so that a query whose client left is stopped.
     """
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self._lane = SparqlFastLane(super().__call__, self.state)
+        self._entry = AskerScope(SparqlFastLane(super().__call__, self.state))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._lane(scope, receive, send)
+        await self._entry(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
