@@ -130,6 +130,8 @@ def serving(*options: str, env: dict[str, str] | None = None, log: Path,
     def ready() -> bool:
         if process.poll() is not None:
             raise AssertionError(f"natokg serve stopped: {log.read_text(errors='replace')[-3000:]}")
+        if "listening on" not in log.read_text(errors="replace"):  # said once every serving process is ready
+            return False
         try:
             return httpx.get(f"{base}/health", timeout=2).status_code == 200
         except httpx.HTTPError:

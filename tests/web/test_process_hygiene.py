@@ -138,5 +138,6 @@ def test_sigterm_under_load_stops_everything(served: Served) -> None:
         served.process.send_signal(signal.SIGTERM)
         assert served.process.wait(timeout=30) == 0
     wait_for(lambda: not any(alive(pid) for pid in everyone), 15, "no process outlives the service")
-    with socket.socket() as probe:  # and the port is free again
+    with socket.socket() as probe:  # and nothing listens on the port any more (TIME_WAIT of clients' connections aside)
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", served.port))
