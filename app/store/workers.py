@@ -408,6 +408,11 @@ class WorkerPool:
             raise
         self._release(worker)
 
+    def pids(self) -> set[int]:
+        """The process ids of the workers now (for supervision and tests)."""
+        with self._free:
+            return {worker.process.pid for worker in self._all if worker.process.pid is not None}
+
     def close(self) -> None:
         self._closed = True
         with self._free:

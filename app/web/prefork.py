@@ -237,8 +237,9 @@ class Supervisor:
             config = uvicorn.Config(self._make_app(), log_level="info", access_log=self._runtime.settings.access_log,
                                     http=self._limits.protocol())
             server = HandedConnectionsServer(config, theirs)
-            server.run()
-            code = 0 if server.started else 3  # 3: the application did not start
+            with suppress(SystemExit):  # uvicorn's way of saying the application did not start (it logged why)
+                server.run()
+            code = 0 if server.started else 3
         except BaseException:
             traceback.print_exc()
             code = 1

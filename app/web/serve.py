@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import socket
 import sys
+from contextlib import suppress
 
 import uvicorn
 
@@ -57,7 +58,8 @@ def _serve_alone(settings: Settings, runtime: Runtime, listener: socket.socket, 
     config = uvicorn.Config(create_app(settings, runtime=runtime), log_level="info", access_log=settings.access_log,
                             http=limits.protocol())
     server = _AnnouncingServer(config, announce)
-    server.run(sockets=[listener])
+    with suppress(SystemExit):  # uvicorn's way of saying the application did not start (it logged why)
+        server.run(sockets=[listener])
     if not server.started:
         print("natokg: the application failed to start (see above); stopped.", file=sys.stderr, flush=True)
         return 1
