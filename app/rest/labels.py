@@ -62,6 +62,11 @@ class Catalogue:
             catalogue.sources[values["fact"]].append(ref)
             if ref.passage and ref.quote:
                 catalogue.quotes[ref.passage] = ref.quote
+        # One order whatever order the store gives rows in, so every list answered is the same from any store.
+        for entries in catalogue.labels.values():
+            entries.sort(key=lambda e: (e.property, e.lang, e.value))
+        for refs in catalogue.sources.values():
+            refs.sort(key=lambda r: (r.source, r.passage or "", r.quote or "", r.url or "", r.title or ""))
         return catalogue
 
     @property

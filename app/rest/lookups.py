@@ -113,7 +113,10 @@ class Lookups:
                 fields[row["field"].value].append(row["value"])
         if key is not None and not grouped:
             raise NotFound(f"The graph has no {segment} with key {key!r}.")
-        return grouped
+        for fields in grouped.values():  # one order whatever order the store gives rows in
+            for values in fields.values():
+                values.sort(key=str)
+        return dict(sorted(grouped.items()))
 
     def item(self, iri: str, model: type[M], **extra: Any) -> M:
         kind, key = self.catalogue.key_type(iri)

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from app.core.formats import BY_NAME, Format
 from app.sparql.querylib import inline_values
 from app.sparql.results import write_boolean, write_solutions, write_triples
+from app.sparql.rewrite import bind_in_filters
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
 INTERNAL_ROW_LIMIT = 1_000_000  # our own SELECTs are bounded by the data, not by the user-facing cap
@@ -42,8 +43,9 @@ class QueryRequest:
 
     @property
     def text(self) -> str:
-        """The query with its bindings inlined (a VALUES block): what the engine runs, in either store."""
-        return inline_values(self.query, self.bindings)
+        """The query with its bindings inlined (a VALUES block, and the terms written into FILTERs,
+        app.sparql.rewrite): what the engine runs, in either store."""
+        return bind_in_filters(inline_values(self.query, self.bindings), self.bindings)
 
 
 @dataclass(frozen=True)
