@@ -226,6 +226,7 @@ class WorkerPool:
         self._all: set[_Worker] = set()
         self._free = threading.Condition()
         self._closed = False
+        self._size = size
         for _ in range(size):
             self._add()
 
@@ -337,7 +338,7 @@ class WorkerPool:
         """
         run = _Run(job, timeout, self._slow)
         try:
-            for _ in range(2):  # a second try only when the first worker was found dead before the job reached it
+            for _ in range(self._size + 1):  # another try only when a worker was found dead before the job reached it
                 worker = self._take(run)
                 if not self._send(worker, job):
                     continue
@@ -358,7 +359,7 @@ class WorkerPool:
         """As `run`, but awaits a worker and its answer on the event loop instead of holding a thread."""
         run = _Run(job, timeout, self._slow)
         try:
-            for _ in range(2):
+            for _ in range(self._size + 1):  # as in `run`: every idle worker may have died, each is replaced by a fresh one
                 worker = await self._take_async(run)
                 if not self._send(worker, job):
                     continue
