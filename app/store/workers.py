@@ -175,8 +175,8 @@ class _Run:
         self.timeout = timeout
         self.asker: Asker | None = ASKER.get()
         self.address = self.asker.address if self.asker else None
-        self.started = time.monotonic()
-        self.deadline = self.started + timeout
+        self.deadline = time.monotonic() + timeout
+        self.evaluating_since: float | None = None  # set when a worker takes the job: waiting in line is not being slow
         self._slow = slow
         self.placed = False
         if slow is not None and slow.known_slow(job.query):  # it ran slow before: it needs a place from the start
@@ -195,8 +195,8 @@ class _Run:
         if now >= self.deadline:
             raise _past_deadline(self.timeout)
         wait = self.deadline - now
-        if self._slow is not None and not self.placed:
-            turns_slow = self.started + self._slow.after
+        if self._slow is not None and not self.placed and self.evaluating_since is not None:
+            turns_slow = self.evaluating_since + self._slow.after
             if now >= turns_slow:
                 self._place(stopped=True)
             else:
@@ -310,11 +310,12 @@ class WorkerPool:
         if not future.done():
             run.check_client()
 
-    def _send(self, worker: _Worker, job: Job) -> bool:
-        """Hand `job` to `worker`; False if the worker had died while idle (it is replaced; the job never started)."""
+    def _send(self, worker: _Worker, run: _Run) -> bool:
+        """Hand the job to `worker`; False if the worker had died while idle (it is replaced; the job never started)."""
         if worker.process.is_alive():
             try:
-                worker.conn.send(job)
+                worker.conn.send(run.job)
+                run.evaluating_since = time.monotonic()
                 return True
             except OSError:
                 pass
@@ -340,7 +341,7 @@ class WorkerPool:
         try:
             for _ in range(self._size + 1):  # another try only when a worker was found dead before the job reached it
                 worker = self._take(run)
-                if not self._send(worker, job):
+                if not self._send(worker, run):
                     continue
                 if run.asker is not None:
                     run.asker.watch()
@@ -361,7 +362,7 @@ class WorkerPool:
         try:
             for _ in range(self._size + 1):  # as in `run`: every idle worker may have died, each is replaced by a fresh one
                 worker = await self._take_async(run)
-                if not self._send(worker, job):
+                if not self._send(worker, run):
                     continue
                 with self._leased(worker):
                     await self._answered(worker, run)

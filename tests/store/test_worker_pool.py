@@ -122,3 +122,15 @@ def test_a_client_that_leaves_stops_its_query(pool: WorkerPool) -> None:
     thread.join(timeout=2)
     assert not thread.is_alive() and isinstance(result[0], Abandoned)
     assert len(before - pool.pids()) == 1  # the worker running it was killed and replaced
+
+
+def test_waiting_in_line_is_not_being_slow() -> None:
+    """Fast queries queued behind each other wait longer than the slow threshold, yet none is refused."""
+    pool = WorkerPool(None, _sleeps, size=1, slow=SlowQueries(after=0.2, places=1, per_client=1))
+    try:
+        runs = [in_thread(run_as, pool, f"10.0.1.{i}", 0.1) for i in range(6)]
+        for thread, _ in runs:
+            thread.join()
+        assert all(isinstance(result[0], Answer) for _, result in runs), [result[0] for _, result in runs]
+    finally:
+        pool.close()
