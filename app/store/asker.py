@@ -7,21 +7,21 @@ the thread that runs a blocking lookup for it (the context goes with it). A quer
 
 from __future__ import annotations
 
-import asyncio
-import threading
+from collections.abc import Callable
 from contextvars import ContextVar
 
 
 class Asker:
-    """The client of one request. `watch()` starts noticing that it left; `gone` is set when it has.
+    """The client of one request. `watch()` starts noticing that it left; `left` says whether it has.
 
-    This base class never notices anything: the web layer's asker listens to the connection.
+    This base class never notices anything: the web layer's asker listens to the connection. Making
+    one costs next to nothing, since every request has one and most never wait on a worker.
     """
 
     def __init__(self, address: str | None) -> None:
         self.address = address
-        self.gone = threading.Event()  # for a blocking wait in a thread
-        self._gone_here = asyncio.Event()  # for a wait on the event loop
+        self.left = False
+        self._on_leave: list[Callable[[], None]] = []
 
     def watch(self) -> None:
         """Start noticing a disconnect (callable from any thread)."""
@@ -29,14 +29,19 @@ class Asker:
     def unwatch(self) -> None:
         """Stop noticing: the query is over."""
 
+    def on_leave(self, callback: Callable[[], None]) -> None:
+        """Call `callback` (on the event loop) when the client leaves."""
+        self._on_leave.append(callback)
+
+    def forget(self, callback: Callable[[], None]) -> None:
+        if callback in self._on_leave:
+            self._on_leave.remove(callback)
+
     def mark_gone(self) -> None:
         """Record that the client left (on the event loop)."""
-        self.gone.set()
-        self._gone_here.set()
-
-    async def wait_gone(self) -> None:
-        """Return once the client has gone (on the event loop)."""
-        await self._gone_here.wait()
+        self.left = True
+        for callback in list(self._on_leave):
+            callback()
 
 
 ASKER: ContextVar[Asker | None] = ContextVar("natokg_asker", default=None)

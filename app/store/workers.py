@@ -40,6 +40,7 @@ from app.store.fairness import SlowQueries
 log = logging.getLogger(__name__)
 
 POLL = 0.05  # seconds between looks at the client and the clock while a blocking caller waits
+WATCH_AFTER = 0.05  # seconds a query waits (for a worker or its answer) before its client's connection is watched
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,9 @@ class _Run:
         self.timeout = timeout
         self.asker: Asker | None = ASKER.get()
         self.address = self.asker.address if self.asker else None
-        self.deadline = time.monotonic() + timeout
+        self.arrived = time.monotonic()
+        self.deadline = self.arrived + timeout
+        self.watching = False
         self.evaluating_since: float | None = None  # set when a worker takes the job: waiting in line is not being slow
         self._slow = slow
         self.placed = False
@@ -204,13 +207,30 @@ class _Run:
         return wait
 
     def check_client(self) -> None:
-        if self.asker is not None and self.asker.gone.is_set():
+        """Raise Abandoned if the client has left; start watching it once the query has waited a moment.
+
+        Most queries are answered before `WATCH_AFTER`: they never pay for watching the connection.
+        """
+        if self.asker is None:
+            return
+        if self.asker.left:
             raise Abandoned("The client closed the connection; its query was stopped.")
+        if not self.watching and time.monotonic() - self.arrived >= WATCH_AFTER:
+            self.watching = True
+            self.asker.watch()
+
+    def next_watch(self) -> float:
+        """Seconds until the client is to be watched (infinite once it is, or when there is none)."""
+        if self.asker is None or self.watching:
+            return float("inf")
+        return max(0.0, self.arrived + WATCH_AFTER - time.monotonic())
 
     def end(self) -> None:
         if self.placed and self._slow is not None:
             self._slow.release(self.address)
             self.placed = False
+        if self.watching and self.asker is not None:
+            self.asker.unwatch()
 
 
 class WorkerPool:
@@ -285,9 +305,13 @@ class WorkerPool:
             future: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
             self._waiting.append(future)
         try:
-            await self._until(future, run, max(0.0, run.deadline - time.monotonic()))
-            if not future.done():
-                raise _no_worker(run.timeout)
+            while not future.done():
+                remaining = run.deadline - time.monotonic()
+                if remaining <= 0:
+                    raise _no_worker(run.timeout)
+                await _first(future, run, min(remaining, run.next_watch()))
+                if not future.done():
+                    run.check_client()
             return future.result()
         except BaseException:
             if future.done() and not future.cancelled():
@@ -295,20 +319,6 @@ class WorkerPool:
             else:
                 future.cancel()
             raise
-
-    @staticmethod
-    async def _until(future: asyncio.Future[Any], run: _Run, timeout: float) -> None:
-        """Wait for `future`, at most `timeout` s; raise Abandoned if the client leaves first."""
-        if run.asker is None:
-            await asyncio.wait((future,), timeout=timeout)
-            return
-        gone = asyncio.ensure_future(run.asker.wait_gone())
-        try:
-            await asyncio.wait((future, gone), timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            gone.cancel()
-        if not future.done():
-            run.check_client()
 
     def _send(self, worker: _Worker, run: _Run) -> bool:
         """Hand the job to `worker`; False if the worker had died while idle (it is replaced; the job never started)."""
@@ -343,8 +353,6 @@ class WorkerPool:
                 worker = self._take(run)
                 if not self._send(worker, run):
                     continue
-                if run.asker is not None:
-                    run.asker.watch()
                 with self._leased(worker):
                     while not worker.conn.poll(min(run.next_look(), POLL)):
                         run.check_client()
@@ -353,8 +361,6 @@ class WorkerPool:
             raise _died()
         finally:
             run.end()
-            if run.asker is not None:
-                run.asker.unwatch()
 
     async def run_async(self, job: Job, *, timeout: float) -> Answer:
         """As `run`, but awaits a worker and its answer on the event loop instead of holding a thread."""
@@ -371,25 +377,23 @@ class WorkerPool:
             raise _died()
         finally:
             run.end()
-            if run.asker is not None:
-                run.asker.unwatch()
 
     async def _answered(self, worker: _Worker, run: _Run) -> None:
         """Wait on the event loop until the worker's pipe has an answer (or closed)."""
         loop = asyncio.get_running_loop()
         ready: asyncio.Future[None] = loop.create_future()
 
-        def signal() -> None:
+        def readable() -> None:
             if not ready.done():
                 ready.set_result(None)
 
         descriptor = worker.conn.fileno()
-        loop.add_reader(descriptor, signal)
-        if run.asker is not None:
-            run.asker.watch()
+        loop.add_reader(descriptor, readable)
         try:
             while not ready.done():
-                await self._until(ready, run, run.next_look())
+                await _first(ready, run, min(run.next_look(), run.next_watch()))
+                if not ready.done():
+                    run.check_client()
         finally:
             loop.remove_reader(descriptor)
             # uvloop leaves the descriptor non-blocking: an answer bigger than the pipe's buffer would then
@@ -423,6 +427,34 @@ class WorkerPool:
             self._idle.clear()
         for worker in workers:
             worker.stop(kill=False)
+
+
+async def _first(future: asyncio.Future[Any], run: _Run, timeout: float) -> None:
+    """Wait until `future` is done, `timeout` seconds pass, or the client leaves (once it is watched); no task made."""
+    if future.done():
+        return
+    loop = asyncio.get_running_loop()
+    wake: asyncio.Future[None] = loop.create_future()
+
+    def fire(*_: object) -> None:
+        if not wake.done():
+            wake.set_result(None)
+
+    future.add_done_callback(fire)
+    timer = loop.call_later(timeout, fire) if timeout != float("inf") else None
+    asker = run.asker if run.watching else None
+    if asker is not None:
+        asker.on_leave(fire)
+        if asker.left:
+            fire()
+    try:
+        await wake
+    finally:
+        future.remove_done_callback(fire)
+        if timer is not None:
+            timer.cancel()
+        if asker is not None:
+            asker.forget(fire)
 
 
 def _died() -> EngineFailed:

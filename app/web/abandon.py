@@ -1,8 +1,8 @@
 """Abandoned work stops: a request's query is stopped when its client closes the connection.
 
 `AskerScope` wraps the application and sets `app.store.asker.ASKER` for each HTTP request. The
-worker pool calls `watch()` only while a query waits on a worker, so a request answered without one
-costs no task: the watcher then reads the connection's ASGI messages, keeps any body the application
+worker pool calls `watch()` only once a query has waited on a worker for a moment, so a request
+answered without one, or quickly, costs no task: the watcher then reads the connection's ASGI messages, keeps any body the application
 has not read yet for it, and marks the asker gone on `http.disconnect` (uvicorn sends that when the
 client closes the connection); the pool then kills the query's worker and replaces it.
 """
@@ -32,7 +32,7 @@ class ConnectionAsker(Asker):
         """What the application reads: first what the watcher kept for it, then the connection."""
         if self._kept:
             return self._kept.popleft()
-        if self.gone.is_set():
+        if self.left:
             return {"type": "http.disconnect"}
         return await self._receive()
 
@@ -50,7 +50,7 @@ class ConnectionAsker(Asker):
                 self._loop.call_soon_threadsafe(self._stop)
 
     def _start(self) -> None:
-        if self._watcher is None and not self.gone.is_set():
+        if self._watcher is None and not self.left:
             self._watcher = self._loop.create_task(self._listen())
 
     def _stop(self) -> None:

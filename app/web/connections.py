@@ -93,6 +93,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._address = ""
         self._counted = False
+        self._reading = False  # a request has begun and not yet arrived whole
         self._read_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -111,11 +112,18 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             self.limits.release(self._address)
         super().connection_lost(exc)
 
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        # A request that arrived whole within one read (nearly all of them) never needs the timer.
+        if self._reading and self._read_timer is None and not self.transport.is_closing():
+            self._arm()
+
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._arm()
+        self._reading = True
 
     def on_message_complete(self) -> None:
+        self._reading = False
         self._disarm()
         super().on_message_complete()
 

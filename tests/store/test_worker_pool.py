@@ -118,7 +118,7 @@ def test_a_client_that_leaves_stops_its_query(pool: WorkerPool) -> None:
     thread, result = in_thread(run_as, pool, None, 5, asker=asker)
     time.sleep(0.1)
     before = pool.pids()
-    asker.gone.set()
+    asker.left = True
     thread.join(timeout=2)
     assert not thread.is_alive() and isinstance(result[0], Abandoned)
     assert len(before - pool.pids()) == 1  # the worker running it was killed and replaced
