@@ -291,6 +291,15 @@ def test_upstream_failure_maps_to_problem(remote_client: TestClient, stub_upstre
         assert time.monotonic() - started < 1.5  # the deadline holds, whatever the upstream does
 
 
+@pytest.mark.parametrize("path", ["500", "504", "unavailable"])
+def test_upstream_message_is_passed_on(remote_client: TestClient, stub_upstream: str, path: str) -> None:
+    """What the upstream said (Virtuoso: "estimated execution time ... exceeds the limit") reaches the client."""
+    with upstream_at(remote_client, f"{stub_upstream}/{path}") as client:
+        body = _problem(client, {"500": 502, "504": 504, "unavailable": 503}[path])
+    assert body["detail"].endswith("It said: " + ("overloaded" if path == "unavailable" else "no"))
+    assert body["upstream_status"] == (503 if path == "unavailable" else int(path))
+
+
 def test_upstream_retry_after_is_passed_on(stub_upstream: str) -> None:
     store = RemoteStore(Settings(sparql_endpoint=f"{stub_upstream}/unavailable"))
     try:
