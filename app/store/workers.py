@@ -40,7 +40,7 @@ from app.store.fairness import SlowQueries
 log = logging.getLogger(__name__)
 
 POLL = 0.05  # seconds between looks at the client and the clock while a blocking caller waits
-WATCH_AFTER = 0.05  # seconds a query waits (for a worker or its answer) before its client's connection is watched
+WATCH_AFTER = 0.25  # seconds a query waits (for a worker or its answer) before its client's connection is watched
 
 
 @dataclass(frozen=True)
