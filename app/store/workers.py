@@ -267,11 +267,18 @@ class WorkerPool:
 
     def _release(self, worker: _Worker) -> None:
         """Give the worker to the first caller awaiting one on an event loop, else back to the idle ones."""
+        try:
+            here: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # a thread with no event loop
+            here = None
         with self._free:
             while self._waiting:
                 future = self._waiting.popleft()
                 if future.done():
                     continue
+                if future.get_loop() is here:  # on the waiter's own loop: hand it over now, no wake-up needed
+                    future.set_result(worker)
+                    return
                 try:
                     future.get_loop().call_soon_threadsafe(self._hand, future, worker)
                     return
