@@ -56,6 +56,10 @@ class Tally:
         slot = self._slot(key)
         return sum(self._cells[row * self._width + slot] for row in range(self._rows))
 
+    def row_total(self, row: int) -> int:
+        """Everything one process counted."""
+        return int(self._cells[row * self._width + SLOTS]) if row < self._rows else 0
+
     def total(self) -> int:
         """Everything counted, all processes together."""
         return sum(self._cells[row * self._width + SLOTS] for row in range(self._rows))

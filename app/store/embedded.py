@@ -70,6 +70,7 @@ class EmbeddedStore:
         # Made before any serving process is forked, so that they all count one client's slow queries together.
         self._slow = SlowQueries(after=settings.slow_query_after, places=settings.slow_query_places,
                                  per_client=settings.slow_queries_per_client, tally=Tally(rows=settings.processes))
+        self._busy = Tally(rows=settings.processes)  # workers evaluating, per serving process
         self._pool: WorkerPool | None = None
         self._workers()
         # The store never changes once loaded, so whether a query text is bounded within a budget never
@@ -108,8 +109,12 @@ class EmbeddedStore:
     def _workers(self) -> WorkerPool:
         """The query workers, started again after `close` (as in a process forked by `app.web.prefork`)."""
         if self._pool is None:
-            self._pool = WorkerPool(self._store, evaluate, size=self._settings.workers, slow=self._slow)
+            self._pool = WorkerPool(self._store, evaluate, size=self._settings.workers, slow=self._slow, busy=self._busy)
         return self._pool
+
+    def has_free_worker(self, row: int) -> bool:
+        """Whether the serving process of `row` (app.core.tally) has a worker not evaluating (read by the parent)."""
+        return self._busy.row_total(row) < self._settings.workers
 
     def start(self) -> None:
         """Start the query workers now rather than on the first query that needs one."""

@@ -33,6 +33,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from app.core.errors import Abandoned, EngineFailed, InternalError, MalformedQuery, QueryTimeout, UnsupportedQuery
+from app.core.tally import Tally
 from app.store.asker import ASKER, Asker
 from app.store.base import Answer, QueryRequest
 from app.store.fairness import SlowQueries
@@ -236,8 +237,11 @@ class _Run:
 class WorkerPool:
     """A fixed number of forked evaluators, leased one query at a time (blocking with `run`, awaited with `run_async`)."""
 
-    def __init__(self, state: Any, evaluate: Evaluator, *, size: int, slow: SlowQueries | None = None) -> None:
+    def __init__(self, state: Any, evaluate: Evaluator, *, size: int, slow: SlowQueries | None = None,
+                 busy: Tally | None = None) -> None:
+        """`busy`, if given, counts this process's workers that are evaluating, for the parent to see."""
         self._ctx = multiprocessing.get_context("fork")
+        self._busy = busy
         self._state = state
         self._evaluate = evaluate
         self._slow = slow
@@ -410,6 +414,8 @@ class WorkerPool:
     @contextmanager
     def _leased(self, worker: _Worker) -> Iterator[None]:
         """Give the worker back after a clean exchange; kill and replace it after anything else."""
+        if self._busy is not None:
+            self._busy.add("", 1)
         try:
             yield
         except (EOFError, OSError):
@@ -419,6 +425,9 @@ class WorkerPool:
         except BaseException:  # past the deadline, slow with no place, client gone, or cancelled: stop the query
             self._replace(worker)
             raise
+        finally:
+            if self._busy is not None:
+                self._busy.add("", -1)
         self._release(worker)
 
     def pids(self) -> set[int]:

@@ -10,6 +10,8 @@ over a Unix socket (SCM_RIGHTS), as Node's cluster module does by default. When 
 accepted from the shared socket, the kernel gave a connection to whichever woke first: a client with
 two connections was often served by one process while the other idled (in 8 of 27 benchmark runs).
 The hand-over costs the parent one `accept` and one `sendmsg` per connection, nothing per request.
+A new connection goes to a process with a query worker free, when one has (a shared count), rather
+than to one whose workers are all taken by slow queries.
 
 The parent also supervises. A serving process says it is ready over the same socket once its
 application has started; one that dies before that stops the whole server (start-up failed: a
@@ -58,13 +60,15 @@ class Supervisor:
     """The parent process: forks the serving processes, deals them connections, replaces the ones that die."""
 
     def __init__(self, runtime: Runtime, make_app: Callable[[], ASGIApp], listener: socket.socket, *,
-                 processes: int, limits: ConnectionLimits, announce: str) -> None:
+                 processes: int, limits: ConnectionLimits, announce: str,
+                 has_free_worker: Callable[[int], bool] | None = None) -> None:
         self._runtime = runtime
         self._make_app = make_app
         self._listener = listener
         self._processes = processes
         self._limits = limits
         self._announce = announce  # printed once every serving process is ready
+        self._has_free_worker = has_free_worker  # by row: a new connection goes to a process that can take a query now
         self._children: dict[int, _Child] = {}
         self._turns = itertools.count()
         self._stopping = False
@@ -145,7 +149,7 @@ class Supervisor:
             with connection:
                 if connection.family in (socket.AF_INET, socket.AF_INET6):
                     connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                serving = [child for child in self._children.values() if child.ready] or list(self._children.values())
+                serving = self._choice()
                 for _ in serving:
                     child = serving[next(self._turns) % len(serving)]
                     try:
@@ -154,6 +158,13 @@ class Supervisor:
                     except OSError:  # its queue is full or it is gone: the next one takes it
                         continue
                 # closing our copy leaves the connection open in the process that took it (or closes it if none did)
+
+    def _choice(self) -> list[_Child]:
+        """The processes to deal the next connection among: the ready ones with a free worker, else the ready ones."""
+        ready = [child for child in self._children.values() if child.ready] or list(self._children.values())
+        if self._has_free_worker is None:
+            return ready
+        return [child for child in ready if self._has_free_worker(child.row)] or ready
 
     def _reap(self) -> None:
         while self._children:

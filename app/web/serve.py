@@ -13,6 +13,7 @@ import uvicorn
 
 from app.core.settings import Settings
 from app.kg.runtime import Runtime, build_runtime
+from app.store.embedded import EmbeddedStore
 from app.web.app import create_app
 from app.web.connections import ConnectionLimits, raise_descriptor_limit
 from app.web.prefork import Supervisor
@@ -46,8 +47,10 @@ def serve(settings: Settings) -> int:
             if settings.processes == 1:
                 return _serve_alone(settings, runtime, listener, limits, f"{loaded}; listening on {address}")
             shared = None if settings.sparql_endpoint else runtime  # a remote store: each process opens its own connections upstream
+            free = runtime.store.has_free_worker if isinstance(runtime.store, EmbeddedStore) else None
             supervisor = Supervisor(runtime, lambda: create_app(settings, runtime=shared), listener, processes=settings.processes,
-                                    limits=limits, announce=f"{loaded}; listening on {address} with {settings.processes} processes")
+                                    limits=limits, announce=f"{loaded}; listening on {address} with {settings.processes} processes",
+                                    has_free_worker=free)
             return supervisor.run()
         finally:
             runtime.close()

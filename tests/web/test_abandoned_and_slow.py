@@ -96,3 +96,32 @@ def test_two_clients_of_slow_queries_leave_room_for_everyone_else(tmp_path: Path
         assert refused, "each slow client runs at most one slow query at once: the others are refused"
         assert all(a.headers.get("retry-after") and a.json()["type"].endswith("/busy") for a in refused)
         assert all(a.status_code in (200, 503) for a in slow_answers)
+
+
+def test_new_connections_go_to_a_process_with_a_free_worker(tmp_path: Path) -> None:
+    """Both workers of one serving process run slow queries: new connections are dealt to the other one."""
+    env = {"NATOKG_WORKERS": "2", "NATOKG_SLOW_QUERIES": "2", "NATOKG_SLOW_QUERIES_PER_CLIENT": "8", "NATOKG_QUERY_TIMEOUT": "15"}
+    with serving("--processes", "2", env=env, log=tmp_path / "serve.log") as served:
+        port = served.port
+        held = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(3)]  # dealt A, B, A
+        try:
+            for sock in (held[0], held[2]):
+                sock.sendall(f"GET /sparql?query={quote(SLOW)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            busy = [s for s in served.serving_processes() if len(served.workers(s)) == 2]
+            wait_for(lambda: any(_cpu(w) > 20 for s in busy for w in served.workers(s)), 10, "the slow queries run")
+            started = time.monotonic()
+            for _ in range(6):
+                with httpx.Client(base_url=served.base, timeout=30) as fresh:
+                    assert fresh.get("/sparql", params={"query": JOIN}).status_code == 200
+            assert time.monotonic() - started < 5  # none waited behind the slow queries (they run for 15 s)
+        finally:
+            for sock in held:
+                sock.close()
+
+
+def _cpu(pid: int) -> int:
+    """Clock ticks a process has spent in user mode."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11])
+    except (OSError, IndexError, ValueError):
+        return 0
