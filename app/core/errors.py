@@ -8,6 +8,8 @@
     ├── UnsupportedMediaType     415: request body type not understood
     ├── QueryTimeout             503: query stopped at the deadline
     ├── EngineFailed             503: the query worker died under the query
+    ├── Busy                     503: too many slow queries at once, from this client or in all
+    ├── Abandoned                499: the client left before its answer (never sent; nobody reads it)
     ├── InternalError            500: a fault of the server, logged
     └── UpstreamError            502/503/504: the remote store failed
 """
@@ -110,6 +112,18 @@ class EngineFailed(ProblemError):
     status = 503
     slug = "query-engine-failed"
     title = "Query engine failed"
+
+
+class Busy(ProblemError):
+    status = 503
+    slug = "busy"
+    title = "Too many slow queries"
+
+
+class Abandoned(ProblemError):
+    status = 499  # nginx's "client closed request": the answer is for the log, the client has gone
+    slug = "abandoned"
+    title = "Client closed request"
 
 
 class InternalError(ProblemError):

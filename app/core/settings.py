@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     root: Path = Field(default_factory=default_root, description="Folder holding ontology/, data/, shapes/, queries/.")
     base_iri: str = Field(default=CANONICAL_BASE, description="Base of the graph's IRIs, so a deployment dereferences its own.")
     sparql_endpoint: str | None = Field(default=None, description="Remote SPARQL 1.1 endpoint; unset means the embedded store.")
+    sparql_default_graph: str | None = Field(
+        default=None, description="The remote store's graph that holds natokg, sent upstream as default-graph-uri "
+                                  "(a store such as Virtuoso otherwise queries every graph it has, its own included).",
+    )
     validate_on_start: bool = True
     cache_dir: Path | None = Field(
         default_factory=lambda: Path.home() / ".cache" / "natokg",
@@ -66,6 +70,16 @@ class Settings(BaseSettings):
         default_factory=default_processes, ge=1, le=64,
         description=f"Serving processes of `natokg serve`, forked after the load (default: one per CPU, at most {MAX_DEFAULT_PROCESSES}).",
     )
+    slow_query_after: float = Field(
+        default=0.25, gt=0, description="Seconds after which a running query counts as slow and needs a slow-query place.")
+    slow_queries: int | None = Field(
+        default=None, ge=1, description="Slow queries at once in each serving process (default: workers - 1, at least 1), "
+                                        "so fast ones always find a worker.")
+    slow_queries_per_client: int = Field(default=1, ge=1, description="Slow queries at once from one client address.")
+    read_timeout: float = Field(default=10.0, gt=0, description="Seconds a client has to send a whole request (head and body).")
+    max_connections: int = Field(
+        default=4096, ge=1, description="Open client connections in all; lowered at start to fit the descriptor limit.")
+    max_connections_per_client: int = Field(default=256, ge=1, description="Open connections from one client address.")
     inline_budget: int = Field(
         default=256, ge=0,
         description="Queries of plain triple patterns (or DESCRIBE) bounded by this many triples run in the serving "
@@ -102,6 +116,20 @@ class Settings(BaseSettings):
         if not value.lower().startswith(("http://", "https://")):
             raise ValueError("sparql_endpoint must be an http(s) URL of a SPARQL 1.1 query endpoint")
         return value
+
+    @field_validator("sparql_default_graph")
+    @classmethod
+    def _graph_is_absolute(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if ":" not in value or any(c in value for c in '<>"{}|^`\\ '):
+            raise ValueError("sparql_default_graph must be an absolute IRI")
+        return value
+
+    @property
+    def slow_query_places(self) -> int:
+        """Slow queries at once in one serving process: the setting, else all workers but one."""
+        return self.slow_queries or max(1, self.workers - 1)
 
     @property
     def ontology_dir(self) -> Path:

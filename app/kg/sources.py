@@ -20,20 +20,24 @@ class SourceFolderError(Exception):
 
 
 def check_folders(settings: Settings, *, data: bool = True) -> None:
-    """Fail at once, naming the folder, when one the service needs is missing or holds none of its files.
+    """Refuse to start on a root that cannot be served: each folder the mode needs must exist and hold files.
 
-    `data=False` (a remote store holds the data) checks the named queries only.
+    `data=False` (a remote store holds the data) checks the named queries only; the shapes are needed
+    only when the data is validated at start.
 
     :raises SourceFolderError: naming the first folder that is missing or empty.
     """
-    needed = [(settings.ontology_dir, "*.ttl"), (settings.data_dir, "*.ttl"), (settings.shapes_dir, "*.ttl")] if data else []
-    for folder, pattern in [*needed, (settings.queries_dir, "*.rq")]:
+    root = settings.root
+    needed = [(settings.ontology_dir, "*.ttl"), (settings.data_dir, "*.ttl")] if data else []
+    if data and settings.validate_on_start:
+        needed.append((settings.shapes_dir, "*.ttl"))
+    needed.append((settings.queries_dir, "*.rq"))
+    for folder, pattern in needed:
         if not folder.is_dir():
-            raise SourceFolderError(f"{folder} is not a folder; the data root {settings.root} (NATOKG_ROOT) must hold "
-                                    "ontology/, data/, shapes/ and queries/")
+            why = "which is not a folder" if not root.is_dir() else "which must hold ontology/, data/, shapes/ and queries/"
+            raise SourceFolderError(f"the folder {folder} is missing (NATOKG_ROOT is {root}, {why})")
         if next(folder.glob(pattern), None) is None:
-            raise SourceFolderError(f"{folder} holds no {pattern} file; the data root {settings.root} (NATOKG_ROOT) must "
-                                    "hold the ontology, data, shapes and queries")
+            raise SourceFolderError(f"the folder {folder} holds no {pattern} file (NATOKG_ROOT is {root})")
 
 
 def _parse_folder(folder: Path) -> Graph:

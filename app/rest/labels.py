@@ -54,6 +54,9 @@ class Catalogue:
             if item.startswith(id_base) and isinstance(label, ox.Literal):
                 entry = LabelEntry(item, row["property"].value, label.value, label.language or "")
                 catalogue.labels[item].append(entry)
+        # One order whatever order the store gives rows in, so every list answered is the same from any store.
+        for entries in catalogue.labels.values():
+            entries.sort(key=lambda e: (e.property, e.lang, e.value))
         return catalogue
 
     def keys(self, segment: str) -> list[str]:

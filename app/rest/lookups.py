@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from ..core.errors import InvalidParameter, NotFound
-from ..sparql.querylib import QueryLibrary, counted, inline_values, paged
+from ..sparql.querylib import QueryLibrary, counted, paged
+from ..sparql.rewrite import bound
 from ..store.base import Store, select
 from . import models as m
 from .labels import DEFAULT_LANGUAGE, RDFS_LABEL, SKOS_ALT, SKOS_PREF
@@ -173,7 +174,7 @@ class Lookups:
         """One page of `/api/{path}`, with the total: filtered, ordered, counted and cut by the store."""
         query = self.queries[f"api-{path}-list"]
         raw = self._list_parameters({k: v for k, v in filters.items() if v is not None})
-        text = inline_values(query.text, query.bind(raw, iri_base=self.id_base))
+        text = bound(query.text, query.bind(raw, iri_base=self.id_base))
         [count] = select(self.store, counted(text))
         rows = select(self.store, paged(text, limit=limit, offset=offset))
         if segment is None or builder is None:  # a view over memberships
@@ -223,7 +224,10 @@ class Lookups:
                 fields[row["field"].value].append(row["value"])
         if key is not None and not grouped:
             raise NotFound(f"The graph has no {segment} with key {key!r}.")
-        return grouped
+        for fields in grouped.values():  # one order whatever order the store gives rows in
+            for values in fields.values():
+                values.sort(key=str)
+        return dict(sorted(grouped.items()))
 
     def one(self, path: str, segment: str, builder: Callable[[Lookups, str, Facts], M], key: str) -> M:
         iri, facts = next(iter(self.facts(path, segment, key).items()))

@@ -9,15 +9,16 @@ worker round trip, also implements `AnswersInline`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
 from ..core.formats import BY_NAME, Format
-from ..sparql.querylib import Binding, inline_values
+from ..sparql.querylib import Binding
 from ..sparql.results import write_boolean, write_solutions, write_triples
+from ..sparql.rewrite import bound
 
 INTERNAL_ROW_LIMIT = 1_000_000  # our own SELECTs are bounded by the data, not by the user-facing cap
 WHOLE = 2**62  # a row cap no answer reaches: for reads of whole graphs (dumps, the graph store)
@@ -41,8 +42,9 @@ class QueryRequest:
 
     @property
     def text(self) -> str:
-        """The query with its bindings inlined (a VALUES block): what the engine runs, in either store."""
-        return inline_values(self.query, self.bindings)
+        """The query with its bindings inlined (a VALUES block, and the terms written into FILTERs,
+        app.sparql.rewrite): what the engine runs, in either store."""
+        return bound(self.query, self.bindings)
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,22 @@ class AnswersInline(Protocol):
         ...
 
 
-def write_answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple], fmt: Format, *, max_rows: int) -> Answer:
-    """Cut a query result at `max_rows` and write it in `fmt`: the one writer of both stores, so they answer alike."""
+XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_CANONICAL_BOOLEANS = {"1": "true", "0": "false"}
+
+
+def canonical(term: Any) -> Any:
+    """A term in its canonical lexical form where engines differ: Virtuoso writes the boolean true as "1"."""
+    if isinstance(term, ox.Literal) and term.datatype == XSD_BOOLEAN and term.value in _CANONICAL_BOOLEANS:
+        return ox.Literal(_CANONICAL_BOOLEANS[term.value], datatype=XSD_BOOLEAN)
+    return term
+
+
+def write_answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple], fmt: Format, *, max_rows: int,
+                 term: Callable[[Any], Any] | None = None) -> Answer:
+    """Cut a query result at `max_rows` and write it in `fmt`: the one writer of both stores, so they answer alike.
+
+    `term`, when given, rewrites every value first (the remote store makes an upstream's terms canonical)."""
     if isinstance(result, ox.QueryBoolean):
         return Answer("boolean", write_boolean(bool(result), fmt))
     truncated = False
@@ -100,14 +116,14 @@ def write_answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Tripl
             if len(rows) >= max_rows:
                 truncated = True
                 break
-            rows.append([solution[i] for i in range(len(variables))])
+            rows.append([solution[i] if term is None else term(solution[i]) for i in range(len(variables))])
         return Answer("solutions", write_solutions(variables, rows, fmt, truncated=truncated), truncated, len(rows))
     triples: list[ox.Triple] = []
     for triple in result:
         if len(triples) >= max_rows:
             truncated = True
             break
-        triples.append(triple)
+        triples.append(triple if term is None else ox.Triple(triple.subject, triple.predicate, term(triple.object)))
     return Answer("graph", write_triples(triples, fmt), truncated, len(triples))
 
 

@@ -12,10 +12,12 @@ import pyoxigraph as ox
 from ..core.formats import BY_NAME, Format
 from ..core.memo import keep_recent
 from ..core.settings import Settings
+from ..core.tally import Tally
 from ..sparql.lexer import CACHED_QUERY_CHARS
 from ..sparql.planner import plan, within_budget
 from ..sparql.results import write_boolean, write_triples
 from .base import Answer, QueryRequest, write_answer
+from .fairness import SlowQueries
 from .workers import Job, WorkerPool, run_here
 
 
@@ -67,7 +69,12 @@ class EmbeddedStore:
                    for derivation in derivations for t in self._store.query(derivation)]  # type: ignore[union-attr]
         self._store.extend(derived)
         self._triples = len(self._store)
-        self._pool: WorkerPool | None = WorkerPool(self._store, evaluate, size=settings.workers)
+        # Made before any serving process is forked, so that they all count one client's slow queries together.
+        self._slow = SlowQueries(after=settings.slow_query_after, places=settings.slow_query_places,
+                                 per_client=settings.slow_queries_per_client, tally=Tally(rows=settings.processes))
+        self._busy = Tally(rows=settings.processes)  # workers evaluating, per serving process
+        self._pool: WorkerPool | None = None
+        self._workers()
         # The store never changes once loaded, so whether a query text is bounded within a budget never
         # does either: the answer is kept, like the planner's reading of the text.
         self._bounded = keep_recent(max_chars=CACHED_QUERY_CHARS)(self._is_bounded)
@@ -104,8 +111,12 @@ class EmbeddedStore:
     def _workers(self) -> WorkerPool:
         """The query workers, started again after `close` (as in a process forked by `app.web.prefork`)."""
         if self._pool is None:
-            self._pool = WorkerPool(self._store, evaluate, size=self._settings.workers)
+            self._pool = WorkerPool(self._store, evaluate, size=self._settings.workers, slow=self._slow, busy=self._busy)
         return self._pool
+
+    def has_free_worker(self, row: int) -> bool:
+        """Whether the serving process of `row` (app.core.tally) has a worker not evaluating (read by the parent)."""
+        return self._busy.row_total(row) < self._settings.workers
 
     def start(self) -> None:
         """Start the query workers now rather than on the first query that needs one."""

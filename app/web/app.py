@@ -15,6 +15,7 @@ from ..core.errors import ProblemError
 from ..core.settings import CANONICAL_ID_BASE, Settings
 from ..kg.runtime import Runtime, build_runtime
 from ..sparql.querylib import QueryLibrary
+from .abandon import AskerScope
 from .cors import Cors
 from .fastlane import SparqlFastLane
 from .methods import add_head_routes
@@ -30,13 +31,15 @@ class Service(FastAPI):
 
     As a middleware the lane would run inside FastAPI's error, telemetry and body-limit layers, whose
     cost per request is more than a lookup's evaluation. A fault of the lane's own is logged and the
-    application answers instead (app.web.fastlane).
+    application answers instead (app.web.fastlane). Outermost, each request learns who asked
+    (app.web.abandon), so that a query whose client left is stopped.
     """
 
     def __init__(self, *, cors_origins: list[str], **options: Any) -> None:
         super().__init__(**options)
-        # CORS wraps the lane too, so the lane's answers carry the same CORS headers as the full route's.
-        self._front = Cors(SparqlFastLane(super().__call__, self.state), origins=cors_origins)
+        # CORS wraps the lane too, so the lane's answers carry the same CORS headers as the full route's;
+        # outermost, each request learns who asked (app.web.abandon), so that a query whose client left is stopped.
+        self._front = AskerScope(Cors(SparqlFastLane(super().__call__, self.state), origins=cors_origins))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._front(scope, receive, send)

@@ -13,12 +13,27 @@ from starlette.requests import Request
 
 from ..kg.runtime import Runtime
 from ..linked_data.publication import Publication
+from ..rest.kinds import KINDS
 from ..rest.labels import Catalogue
 from ..rest.search import SearchIndex
 
 
+class MissingQueries(Exception):
+    """Named queries the service answers with are not in queries/: it must not start."""
+
+
+def required_queries() -> set[str]:
+    """The named queries the REST API and the search read (beside any query file a kind of resource needs)."""
+    lists = {f"api-{kind.path}-list" for kind in KINDS}
+    facts = {f"api-{kind.path}" for kind in KINDS if kind.segment}
+    return {"search-labels", "api-provenance", "api-quotes", "api-memberships", "api-suspensions", *lists, *facts}
+
+
 class ServiceState:
     def __init__(self, runtime: Runtime) -> None:
+        missing = sorted(name for name in required_queries() if name not in runtime.queries)
+        if missing:
+            raise MissingQueries(f"the named queries {', '.join(missing)} are missing from {runtime.settings.queries_dir}")
         self.runtime = runtime
         self.publication = Publication(runtime)
         self._lock = threading.Lock()

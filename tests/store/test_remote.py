@@ -45,7 +45,7 @@ QUERY_CASES = [pytest.param(path.stem, False, id=f"{path.stem}-required") for pa
 PROBLEM = "application/problem+json"
 
 # Values for the parameters of the named queries: by name first, then by type.
-SAMPLE_BY_NAME = {"organization": "organisation/nato", "graph": "graph/no-such-graph"}
+SAMPLE_BY_NAME = {"organization": "organisation/nato", "graph": "graph/no-such-graph", "membership": "membership/nato-FRA"}
 SAMPLE_BY_TYPE = {"iri": "country/FRA", "date": "2012-05-20", "year": "2012", "lang": "fr", "integer": "3", "string": "OTAN",
                   "boolean": "true"}
 
@@ -290,6 +290,15 @@ def test_upstream_failure_maps_to_problem(remote_client: TestClient, stub_upstre
         started = time.monotonic()
         _problem(client, status)
         assert time.monotonic() - started < 1.5  # the deadline holds, whatever the upstream does
+
+
+@pytest.mark.parametrize("path", ["500", "504", "unavailable"])
+def test_upstream_message_is_passed_on(remote_client: TestClient, stub_upstream: str, path: str) -> None:
+    """What the upstream said (Virtuoso: "estimated execution time ... exceeds the limit") reaches the client."""
+    with upstream_at(remote_client, f"{stub_upstream}/{path}") as client:
+        body = _problem(client, {"500": 502, "504": 504, "unavailable": 503}[path])
+    assert body["detail"].endswith("It said: " + ("overloaded" if path == "unavailable" else "no"))
+    assert body["upstream_status"] == (503 if path == "unavailable" else int(path))
 
 
 def test_upstream_retry_after_is_passed_on(stub_upstream: str) -> None:

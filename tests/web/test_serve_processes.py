@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
-import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,9 +15,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.core.settings import MAX_DEFAULT_PROCESSES
+from app.core.settings import MAX_DEFAULT_PROCESSES, PROJECT_ROOT
 from tests.oxigraph_server import free_port
 
+# `natokg` as the console script runs it, from this checkout (an editable install may point at another one).
+NATOKG = [sys.executable, "-m", "app.cli"]
 LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/natokg/id/country/FRA> ?p ?o }"  # answered in the serving process
 SCAN = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"  # answered by a query worker
 
@@ -57,10 +59,8 @@ def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-u
 @contextlib.contextmanager
 def serving(*options: str, env: dict[str, str] | None = None) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """`natokg serve` on a free port, run as an operator runs it, until the block ends."""
-    command = shutil.which("natokg")
-    assert command, "the natokg console script is installed by `pip install -e .`"
     port = free_port()
-    process = subprocess.Popen([command, "serve", "--port", str(port), *options], env=env,
+    process = subprocess.Popen([*NATOKG, "serve", "--port", str(port), *options], env=env, cwd=PROJECT_ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
 
