@@ -144,19 +144,25 @@ def test_connections_are_handed_to_the_processes_in_turn(served: tuple[subproces
     process, base = served
     wait_for(lambda: len(children(process.pid)) == 2, 30, "two serving processes")
     port = int(base.rsplit(":", 1)[1])
-    connections = []
+    connections: list[http.client.HTTPConnection] = []
+
+    def owner() -> int:
+        """Open a connection, send one request on it, keep it open, and say which serving process holds it."""
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", "/health")
+        assert connection.getresponse().read()
+        connections.append(connection)  # kept open: its server end stays with the process that took it
+        inode = server_end(port, connection.sock.getsockname()[1])
+        holders = [pid for pid in children(process.pid) if inode in socket_inodes(pid)]
+        assert len(holders) == 1, holders  # one serving process holds it; the parent has let go of its copy
+        assert inode not in socket_inodes(process.pid)
+        return holders[0]
+
     try:
-        owners = []
-        for _ in range(6):
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.request("GET", "/health")
-            assert connection.getresponse().read()
-            connections.append(connection)  # kept open: its server end stays with the process that took it
-            inode = server_end(port, connection.sock.getsockname()[1])
-            holders = [pid for pid in children(process.pid) if inode in socket_inodes(pid)]
-            assert len(holders) == 1, holders  # one serving process holds it; the parent has let go of its copy
-            assert inode not in socket_inodes(process.pid)
-            owners.append(holders[0])
+        # /health answers once one process is ready; the parent deals only to ready processes, so wait for both
+        seen: set[int] = set()
+        wait_for(lambda: seen.add(owner()) or len(seen) == 2, 60, "both serving processes take connections")
+        owners = [owner() for _ in range(6)]
         assert owners[0::2] == [owners[0]] * 3 and owners[1::2] == [owners[1]] * 3 and owners[0] != owners[1], owners
     finally:
         for connection in connections:
