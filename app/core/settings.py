@@ -52,6 +52,9 @@ class Settings(BaseSettings):
         description="Where validation reports are cached by the sources' digest; unset to validate at every start.",
     )
     query_timeout: float = Field(default=30.0, gt=0, description="Seconds a query may run before it is stopped.")
+    rest_sort_limit: int = Field(
+        default=10_000, ge=0, description="Longest REST list sorted before it is cut into pages; a longer one comes "
+                                          "in the store's own order (`ordered: false`), as sorting costs the whole list.")
     max_rows: int = Field(default=10_000, ge=1, description="Result rows returned before the answer is cut.")
     max_query_bytes: int = Field(default=256 * 1024, ge=1, description="Largest query or request body accepted.")
     max_nesting: int = Field(default=200, ge=1, description="Deepest nesting of brackets and braces accepted in a query.")

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from ..core.errors import InvalidParameter, NotFound
-from ..sparql.querylib import QueryLibrary, counted, paged
+from ..sparql.querylib import QueryLibrary, counted, paged, unordered
 from ..sparql.rewrite import bound
 from ..store.base import Store, select
 from . import models as m
@@ -58,7 +58,9 @@ class Lookups:
     answer names and the sources of every fact in it, in one query each, and fills them in.
     """
 
-    def __init__(self, store: Store, queries: QueryLibrary, id_base: str, lang: str) -> None:
+    def __init__(self, store: Store, queries: QueryLibrary, id_base: str, lang: str, *, sort_limit: int = 10_000) -> None:
+        """`sort_limit`: the longest list sorted before it is cut into pages (longer ones come in the store's order)."""
+        self.sort_limit = sort_limit
         self.store = store
         self.queries = queries
         self.id_base = id_base
@@ -176,7 +178,9 @@ class Lookups:
         raw = self._list_parameters({k: v for k, v in filters.items() if v is not None})
         text = bound(query.text, query.bind(raw, iri_base=self.id_base))
         [count] = select(self.store, counted(text))
-        rows = select(self.store, paged(text, limit=limit, offset=offset))
+        total = int(count["total"].value)
+        ordered = total <= self.sort_limit  # an engine sorts every solution before it cuts a page
+        rows = select(self.store, paged(text if ordered else unordered(text), limit=limit, offset=offset))
         if segment is None or builder is None:  # a view over memberships
             items: list[Any] = self._memberships_of(rows, filters.get("at"))
         else:
@@ -187,7 +191,7 @@ class Lookups:
             if isinstance(at, date):
                 for built, row in zip(items, rows, strict=True):
                     built.asOf = m.AsOf(date=at.isoformat(), certain=_flag(row, "certain"))
-        return self.finish(m.Page[Any](total=int(count["total"].value), limit=limit, offset=offset, items=items))
+        return self.finish(m.Page[Any](total=total, limit=limit, offset=offset, ordered=ordered, items=items))
 
     def _memberships_of(self, rows: list[Row], at: date | None) -> list[m.Membership]:
         iris = [row["membership"].value for row in rows]

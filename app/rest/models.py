@@ -223,6 +223,9 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+    ordered: bool = Field(True, description="whether the items are in the list's documented order; a list longer than "
+                                            "the service's NATOKG_REST_SORT_LIMIT comes in the store's own order, "
+                                            "the same from page to page of an unchanged graph")
     items: list[T]
 
 

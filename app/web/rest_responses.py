@@ -29,7 +29,8 @@ def lookups(request: Request, lang: str | None) -> Lookups:
     if lang is not None and not LANGUAGE_TAG.fullmatch(lang):
         raise InvalidParameter(f"Parameter 'lang' must be a language tag such as en or fr; got {lang!r}.", parameters=["lang"])
     chosen = choose_language(lang, request.headers.get("accept-language"), LANGUAGES)
-    return Lookups(runtime.store, runtime.queries, runtime.settings.id_base, chosen.split("-")[0])
+    return Lookups(runtime.store, runtime.queries, runtime.settings.id_base, chosen.split("-")[0],
+                   sort_limit=runtime.settings.rest_sort_limit)
 
 
 def links(request: Request, total: int, limit: int, offset: int) -> str:

@@ -181,3 +181,32 @@ def test_openapi_documents_the_models(client: TestClient) -> None:
     schema = spec["paths"]["/api/summits/{key}"]["get"]["responses"]["200"]["content"]
     assert "application/ld+json" in schema
     assert "Membership" in spec["components"]["schemas"]
+
+
+def test_a_list_longer_than_the_sort_limit_pages_in_the_stores_order(client: TestClient) -> None:
+    """Past NATOKG_REST_SORT_LIMIT a list is not sorted (the sort costs the whole list), says so, and its
+    pages still partition it: every item once, the same on every reading."""
+    from app.rest.kinds import KINDS
+    from app.rest.lookups import Lookups
+
+    runtime = client.app.state.service.runtime  # type: ignore[attr-defined]
+    countries = next(kind for kind in KINDS if kind.path == "countries")
+
+    def pages(sort_limit: int) -> list[tuple[bool, int, list[str]]]:
+        out = []
+        for offset in range(0, 200, 7):
+            view = Lookups(runtime.store, runtime.queries, runtime.settings.id_base, "en", sort_limit=sort_limit)
+            page = countries.page(view, limit=7, offset=offset)
+            out.append((page.ordered, page.total, [item.key for item in page.items]))
+        return out
+
+    sorted_pages, store_pages = pages(10_000), pages(5)
+    total = sorted_pages[0][1]
+    sorted_keys = [key for _, _, keys in sorted_pages for key in keys]
+    store_keys = [key for _, _, keys in store_pages for key in keys]
+    assert all(ordered for ordered, _, _ in sorted_pages) and sorted_keys == sorted(sorted_keys)
+    assert not any(ordered for ordered, _, _ in store_pages)
+    assert {t for _, t, _ in store_pages} == {total} and len(store_keys) == total
+    assert sorted(store_keys) == sorted_keys  # every country once
+    assert pages(5) == store_pages  # the same order on every reading
+    assert get(client, "/api/countries?limit=3")["ordered"] is True
