@@ -7,8 +7,6 @@ import http.client
 import os
 import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,44 +14,15 @@ import httpx
 import pytest
 
 from app.core.settings import MAX_DEFAULT_PROCESSES, PROJECT_ROOT
+from tests.natokg_server import NATOKG, alive, children, descendants, socket_inodes, wait_for
 from tests.oxigraph_server import free_port
 
-# `natokg` as the console script runs it, from this checkout (an editable install may point at another one).
-NATOKG = [sys.executable, "-m", "app.cli"]
 LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/natokg/id/country/FRA> ?p ?o }"  # answered in the serving process
 SCAN = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"  # answered by a query worker
 
 
-def children(pid: int) -> set[int]:
-    try:
-        return {int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
-    except FileNotFoundError:
-        return set()
 
 
-def descendants(pid: int) -> set[int]:
-    found = children(pid)
-    for child in list(found):
-        found |= descendants(child)
-    return found
-
-
-def alive(pid: int) -> bool:
-    """True while the process exists and is not a zombie waiting to be reaped."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return "\nState:\tZ" not in status
-
-
-def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"not within {timeout} s: {what}")
 
 
 @contextlib.contextmanager
@@ -116,16 +85,6 @@ def test_processes_share_the_port_and_a_dead_one_is_replaced(served: tuple[subpr
                 assert fresh.get("/sparql", params={"query": SCAN}).json()["results"]["bindings"][0]["n"]["value"].isdigit()
     assert process.poll() is None
 
-
-def socket_inodes(pid: int) -> set[int]:
-    """The inodes of the sockets process `pid` holds open."""
-    found = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        with contextlib.suppress(OSError):
-            target = os.readlink(fd)
-            if target.startswith("socket:["):
-                found.add(int(target[len("socket:["):-1]))
-    return found
 
 
 def server_end(server_port: int, client_port: int) -> int:
