@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,15 +87,20 @@ def sources_digest(settings: Settings) -> str:
     return digest.hexdigest()
 
 
-def turtle_documents(settings: Settings) -> list[bytes]:
-    """The ontology and data files as Turtle, with the data IRIs under the deployment's base.
+def served_files(settings: Settings) -> list[Path]:
+    """The ontology and data files: what the store holds (the shapes only judge it)."""
+    return sorted(settings.ontology_dir.glob("*.ttl")) + sorted(settings.data_dir.glob("*.ttl"))
+
+
+def turtle_files(settings: Settings) -> Iterator[tuple[str, bytes]]:
+    """Each ontology and data file (its path, its Turtle), with the data IRIs under the deployment's base,
+    read one at a time so that a build holds one file in memory, not the whole graph.
 
     Loading these straight into Oxigraph skips rdflib, which is ten times slower to parse.
     """
-    documents = []
-    for path in sorted(settings.ontology_dir.glob("*.ttl")) + sorted(settings.data_dir.glob("*.ttl")):
+    for path in served_files(settings):
         text = path.read_text(encoding="utf-8")
         if settings.id_base != CANONICAL_ID_BASE:
             text = text.replace(f"<{CANONICAL_ID_BASE}", f"<{settings.id_base}")
-        documents.append(text.encode("utf-8"))
-    return documents
+        yield str(path), text.encode("utf-8")
+
