@@ -101,6 +101,7 @@ class EmbeddedStore:
 
     @property
     def _store(self) -> ox.Store:
+        """The pyoxigraph store as this process holds it (tests read it to check the planner's bounds)."""
         return self._opened.get()
 
     @property
