@@ -11,6 +11,7 @@ import pyoxigraph as ox
 
 from .core.errors import ProblemError
 from .core.formats import BY_NAME, GRAPH_FORMATS, RESULT_FORMATS
+from .core.progress import ProgressBar
 from .core.settings import Settings
 from .core.vocab import PREFIXES
 from .kg.runtime import InvalidData, Runtime, build_runtime
@@ -38,6 +39,20 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.processes is not None:
         update["processes"] = args.processes
     return serve(Settings(**{**settings.model_dump(), **update}))
+
+
+def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate and build the on-disk store ahead of time, so that the next `natokg serve` only opens it."""
+    if settings.sparql_endpoint:
+        return _fail("natokg: NATOKG_SPARQL_ENDPOINT is set: the remote store holds the data, there is nothing to load")
+    if settings.store != "disk" or settings.cache_dir is None:
+        return _fail("natokg: the store is in memory (NATOKG_STORE=memory or no NATOKG_CACHE_DIR): there is nothing to keep on disk")
+    runtime = build_runtime(settings.model_copy(update={"workers": 1}), progress=ProgressBar())
+    try:
+        print(f"natokg: {getattr(runtime.store, 'origin', '')}")
+    finally:
+        runtime.close()
+    return 0
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
@@ -158,6 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--processes", type=int,
                        help="serving processes, fed connections in turn (default NATOKG_PROCESSES, else one per CPU, at most 8)")
     serve.set_defaults(func=cmd_serve)
+    load = commands.add_parser("load", help="validate and build the on-disk store now (natokg serve then opens it at once)")
+    load.set_defaults(func=cmd_load)
     validate = commands.add_parser("validate", help="check data/ against shapes/; exit 1 on a violation")
     validate.set_defaults(func=cmd_validate)
     query = commands.add_parser("query", help="run a named query (queries/NAME.rq) or a query file")

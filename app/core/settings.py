@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -49,7 +49,13 @@ class Settings(BaseSettings):
     validate_on_start: bool = True
     cache_dir: Path | None = Field(
         default_factory=lambda: Path.home() / ".cache" / "natokg",
-        description="Where validation reports are cached by the sources' digest; unset to validate at every start.",
+        description="Where validation reports and on-disk stores are kept by the sources' digest; unset to validate and "
+                    "load into memory at every start.",
+    )
+    store: Literal["disk", "memory"] = Field(
+        default="disk",
+        description="`disk`: an Oxigraph store under the cache folder, built once per version of the sources and opened "
+                    "read-only by every process; `memory`: loaded into each start's memory (small graphs, tests).",
     )
     query_timeout: float = Field(default=30.0, gt=0, description="Seconds a query may run before it is stopped.")
     rest_sort_limit: int = Field(

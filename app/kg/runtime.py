@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from functools import cached_property
+from importlib import metadata
 
+from .. import __version__
 from ..core.settings import Settings
 from ..sparql.querylib import QueryLibrary
 from ..store.base import Store
+from ..store.disk import BuildError, Contents, Progress
 from ..store.open import open_store
-from .sources import Sources, check_folders, load_sources, sources_digest, turtle_documents
+from .sources import SourceFileError, Sources, check_folders, load_sources, served_files, sources_digest, turtle_files
 from .validation import ValidationReport, cached_validation, validate_sources
 
 
@@ -40,9 +44,19 @@ class Runtime:
         self.store.close()
 
 
-def build_runtime(settings: Settings) -> Runtime:
-    """Validate (or find the sources' digest already validated), then load; in remote mode the
-    upstream store already holds the data.
+def store_contents(settings: Settings, digest: str, derivations: list[str]) -> Contents:
+    """What the embedded store holds, keyed by everything that decides its triples: the sources' digest,
+    the derivations, the deployment's base and the versions of natokg and pyoxigraph (which writes the files)."""
+    parts = [digest, settings.id_base, __version__, metadata.version("pyoxigraph"), *derivations]
+    key = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+    return Contents(key=key, owner=str(settings.root.resolve()), documents=lambda: turtle_files(settings),
+                    size=sum(path.stat().st_size for path in served_files(settings)), derivations=derivations)
+
+
+def build_runtime(settings: Settings, *, progress: Progress | None = None) -> Runtime:
+    """Validate (or find the sources' digest already validated), then open the store built from these
+    sources (building it the first time, `progress` told how far); in remote mode the upstream store
+    already holds the data.
 
     :raises InvalidData: if validation finds a violation.
     :raises app.kg.sources.SourceFolderError: if a folder under the data root is missing or empty.
@@ -55,10 +69,14 @@ def build_runtime(settings: Settings) -> Runtime:
     if settings.sparql_endpoint:
         return Runtime(settings, open_store(None, settings), queries, None, started)
     report = None
+    digest = sources_digest(settings)
     if settings.validate_on_start:
-        report = cached_validation(settings.cache_dir, sources_digest(settings), lambda: validate_sources(load_sources(settings)))
+        report = cached_validation(settings.cache_dir, digest, lambda: validate_sources(load_sources(settings)))
         if not report.conforms:
             raise InvalidData(report)
     derivations = [query.text for query in queries if query.name.startswith("derive-")]
-    store = open_store(turtle_documents(settings), settings, derivations=derivations)
+    try:
+        store = open_store(store_contents(settings, digest, derivations), settings, progress=progress)
+    except BuildError as error:
+        raise SourceFileError(str(error)) from error
     return Runtime(settings, store, queries, report, started)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
 
 from ..core.settings import CANONICAL_ID_BASE, Settings
+
+SETTLED = 2.0  # seconds since its last change before a file's fingerprint is trusted to stand for its bytes
 
 
 class SourceFileError(Exception):
@@ -79,22 +85,58 @@ def source_files(settings: Settings) -> list[Path]:
 
 
 def sources_digest(settings: Settings) -> str:
-    """A SHA-256 over the names and bytes of every source file."""
+    """A SHA-256 over the names and bytes of every source file.
+
+    Reading gigabytes of Turtle at every start would cost seconds, so the digest is kept in the cache
+    folder under the files' fingerprint (path, inode, size, modification time), as git trusts its index.
+    A file changed in the same clock tick as it was read could keep its fingerprint: a digest is kept
+    only when every file is older than `SETTLED` seconds, so such a change is always read again.
+    """
+    files = source_files(settings)
+    remembered = _remembered_digest(settings.cache_dir, files)
+    if remembered is not None and remembered[1] is not None:
+        return remembered[1]
     digest = hashlib.sha256()
-    for path in source_files(settings):
+    for path in files:
         digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    if remembered is not None and all(time.time() - path.stat().st_mtime > SETTLED for path in files):
+        with contextlib.suppress(OSError):  # a read-only cache only costs the next start another read
+            remembered[0].parent.mkdir(parents=True, exist_ok=True)
+            temporary = remembered[0].with_name(f"{remembered[0].name}.{os.getpid()}.tmp")
+            temporary.write_text(digest.hexdigest(), encoding="utf-8")
+            temporary.replace(remembered[0])
     return digest.hexdigest()
 
 
-def turtle_documents(settings: Settings) -> list[bytes]:
-    """The ontology and data files as Turtle, with the data IRIs under the deployment's base.
+def _remembered_digest(cache_dir: Path | None, files: list[Path]) -> tuple[Path, str | None] | None:
+    """(where the digest of these files is kept, the digest if kept), or None without a cache folder."""
+    if cache_dir is None:
+        return None
+    fingerprint = hashlib.sha256()
+    for path in files:
+        status = path.stat()
+        fingerprint.update(f"{path.resolve()}\0{status.st_ino}\0{status.st_size}\0{status.st_mtime_ns}\0".encode())
+    kept = cache_dir / f"digest-{fingerprint.hexdigest()[:32]}"
+    try:
+        return kept, kept.read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return kept, None
+
+
+def served_files(settings: Settings) -> list[Path]:
+    """The ontology and data files: what the store holds (the shapes only judge it)."""
+    return sorted(settings.ontology_dir.glob("*.ttl")) + sorted(settings.data_dir.glob("*.ttl"))
+
+
+def turtle_files(settings: Settings) -> Iterator[tuple[str, bytes]]:
+    """Each ontology and data file (its path, its Turtle), with the data IRIs under the deployment's base,
+    read one at a time so that a build holds one file in memory, not the whole graph.
 
     Loading these straight into Oxigraph skips rdflib, which is ten times slower to parse.
     """
-    documents = []
-    for path in sorted(settings.ontology_dir.glob("*.ttl")) + sorted(settings.data_dir.glob("*.ttl")):
+    for path in served_files(settings):
         text = path.read_text(encoding="utf-8")
         if settings.id_base != CANONICAL_ID_BASE:
             text = text.replace(f"<{CANONICAL_ID_BASE}", f"<{settings.id_base}")
-        documents.append(text.encode("utf-8"))
-    return documents
+        yield str(path), text.encode("utf-8")
+

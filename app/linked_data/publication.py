@@ -26,9 +26,9 @@ class Publication:
     def last_modified(self) -> datetime:
         """When the published graph last changed: the newest ontology or data file in embedded mode, else
         the moment the service started (a remote store does not tell)."""
-        if self.runtime.sources is None:
-            return datetime.fromtimestamp(self.runtime.started, UTC)
         settings = self.runtime.settings
+        if settings.sparql_endpoint:  # asked of the settings: `runtime.sources` would parse the whole graph with rdflib
+            return datetime.fromtimestamp(self.runtime.started, UTC)
         files = [*settings.ontology_dir.glob("*.ttl"), *settings.data_dir.glob("*.ttl")]
         newest = max((f.stat().st_mtime for f in files), default=self.runtime.started)
         return datetime.fromtimestamp(newest, UTC)

@@ -1,4 +1,4 @@
-"""The embedded store: an in-memory Oxigraph store, queried in killable worker processes.
+"""The embedded store: an Oxigraph store in this machine (on disk, or in memory), queried in killable worker processes.
 
 Bounded queries (`app.sparql.planner`) run in the serving process itself, without a worker round trip.
 """
@@ -6,6 +6,7 @@ Bounded queries (`app.sparql.planner`) run in the serving process itself, withou
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -18,6 +19,7 @@ from ..sparql.planner import plan, within_budget
 from ..sparql.results import write_boolean, write_triples
 from .base import Answer, QueryRequest, write_answer
 from .fairness import SlowQueries
+from .handle import OpenedStore
 from .workers import Job, WorkerPool, run_here
 
 
@@ -52,23 +54,36 @@ def evaluate_whole(store: ox.Store, job: Job) -> Answer:
     return Answer("graph", write_triples(triples, fmt), count=len(triples))
 
 
+def evaluate_opened(opened: OpenedStore, job: Job) -> Answer:
+    """`evaluate` against the store as this process holds it (a query worker opens an on-disk store on its first job)."""
+    return evaluate(opened.get(), job)
+
+
+def load_in_memory(documents: list[bytes], *, derivations: Sequence[str] = ()) -> ox.Store:
+    """An in-memory store of the Turtle `documents`, with what each CONSTRUCT of `derivations` derives from them.
+
+    Every derivation reads the loaded documents only, never another one's output, so their order
+    does not matter; it also keeps Oxigraph's plans for them from seeing derived triples.
+    """
+    store = ox.Store()
+    for document in documents:
+        store.bulk_load(document, format=ox.RdfFormat.TURTLE)
+    derived = [ox.Quad(t.subject, t.predicate, t.object)
+               for derivation in derivations for t in store.query(derivation)]  # type: ignore[union-attr]
+    store.extend(derived)
+    return store
+
+
 class EmbeddedStore:
-    """An in-memory Oxigraph store, queried in killable worker processes (bounded queries in this one)."""
+    """An Oxigraph store (in memory, or on disk opened read-only in each process), queried in killable
+    worker processes (bounded queries in this one)."""
 
-    def __init__(self, documents: list[bytes], settings: Settings, *, derivations: Sequence[str] = ()) -> None:
-        """Load the Turtle `documents`, then add what each CONSTRUCT of `derivations` derives from them.
-
-        Every derivation reads the loaded documents only, never another one's output, so their order
-        does not matter; it also keeps Oxigraph's plans for them from seeing derived triples.
-        """
+    def __init__(self, opened: OpenedStore, settings: Settings, *, triples: int, origin: str = "") -> None:
+        """Serve `opened`, which holds `triples` triples; `origin` says where it came from (for the start-up line)."""
         self._settings = settings
-        self._store = ox.Store()
-        for document in documents:
-            self._store.bulk_load(document, format=ox.RdfFormat.TURTLE)
-        derived = [ox.Quad(t.subject, t.predicate, t.object)
-                   for derivation in derivations for t in self._store.query(derivation)]  # type: ignore[union-attr]
-        self._store.extend(derived)
-        self._triples = len(self._store)
+        self._opened = opened
+        self._triples = triples
+        self.origin = origin
         # Made before any serving process is forked, so that they all count one client's slow queries together.
         self._slow = SlowQueries(after=settings.slow_query_after, places=settings.slow_query_places,
                                  per_client=settings.slow_queries_per_client, tally=Tally(rows=settings.processes))
@@ -78,6 +93,16 @@ class EmbeddedStore:
         # The store never changes once loaded, so whether a query text is bounded within a budget never
         # does either: the answer is kept, like the planner's reading of the text.
         self._bounded = keep_recent(max_chars=CACHED_QUERY_CHARS)(self._is_bounded)
+
+    @property
+    def path(self) -> Path | None:
+        """The on-disk store's folder; None in memory."""
+        return self._opened.path
+
+    @property
+    def _store(self) -> ox.Store:
+        """The pyoxigraph store as this process holds it (tests read it to check the planner's bounds)."""
+        return self._opened.get()
 
     @property
     def triple_count(self) -> int:
@@ -102,16 +127,16 @@ class EmbeddedStore:
             return None
         if not self._bounded(job.query, budget):
             return None
-        return run_here(evaluate_whole, self._store, job)
+        return run_here(evaluate_whole, self._opened.get(), job)
 
     def _is_bounded(self, query: str, budget: int) -> bool:
         planned = plan(query)
-        return planned is not None and within_budget(self._store, planned, budget)
+        return planned is not None and within_budget(self._opened.get(), planned, budget)
 
     def _workers(self) -> WorkerPool:
         """The query workers, started again after `close` (as in a process forked by `app.web.prefork`)."""
         if self._pool is None:
-            self._pool = WorkerPool(self._store, evaluate, size=self._settings.workers, slow=self._slow, busy=self._busy)
+            self._pool = WorkerPool(self._opened, evaluate_opened, size=self._settings.workers, slow=self._slow, busy=self._busy)
         return self._pool
 
     def has_free_worker(self, row: int) -> bool:
@@ -126,3 +151,4 @@ class EmbeddedStore:
         if self._pool is not None:
             self._pool.close()
             self._pool = None
+        self._opened.release()  # before a fork (app.web.prefork): each process opens its own

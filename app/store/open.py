@@ -1,19 +1,31 @@
-"""Choosing the store once, at start-up: embedded, or remote when the settings name an endpoint."""
+"""Choosing the store once, at start-up: embedded (on disk or in memory), or remote when the settings name an endpoint."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from ..core.settings import Settings
 from .base import Store
-from .embedded import EmbeddedStore
+from .disk import Contents, Progress, find_or_build
+from .embedded import EmbeddedStore, load_in_memory
+from .handle import OpenedStore
 from .remote import RemoteStore
 
 
-def open_store(documents: list[bytes] | None, settings: Settings, *, derivations: Sequence[str] = ()) -> Store:
-    """The store the settings ask for: embedded (loaded with the Turtle `documents` and what the
-    `derivations` derive from them) or remote (which holds its data already)."""
+def open_store(contents: Contents | None, settings: Settings, *, progress: Progress | None = None) -> Store:
+    """The store the settings ask for: remote (which holds its data already), or embedded with `contents`.
+
+    The embedded store is on disk under the cache folder (found, or built with `progress` told how
+    far it is), unless the settings ask for memory or name no cache folder.
+
+    :raises app.store.disk.BuildError: a document does not parse or the store could not be written.
+    """
     if settings.sparql_endpoint:
         return RemoteStore(settings)
-    assert documents is not None
-    return EmbeddedStore(documents, settings, derivations=derivations)
+    assert contents is not None
+    if settings.store == "memory" or settings.cache_dir is None:
+        documents = [document for _, document in contents.documents()]
+        memory = load_in_memory(documents, derivations=contents.derivations)
+        return EmbeddedStore(OpenedStore(memory=memory), settings, triples=len(memory), origin="loaded into memory")
+    found = find_or_build(settings.cache_dir, contents, progress=progress)
+    verb = "reused" if found.reused else f"built in {found.seconds:.1f} s"
+    return EmbeddedStore(OpenedStore(path=found.path), settings, triples=found.triples,
+                         origin=f"store {verb}: {found.path} ({found.triples} triples)")

@@ -1,7 +1,8 @@
 """Query evaluation in worker processes that can be killed at the deadline.
 
 Neither Python SPARQL engine can cancel a running query, and threads cannot be killed, so each
-query runs in a forked process that already holds the store (copy-on-write). A query that runs
+query runs in a forked process that already holds the store (an in-memory one copy-on-write; an
+on-disk one it opens read-only itself, `app.store.handle`). A query that runs
 past its deadline, whose client left, or that turns slow when no slow-query place is free
 (`app.store.fairness`) is stopped by killing its worker; a fresh worker is forked from the serving
 process, which keeps the loaded store, so the replacement is ready at once.

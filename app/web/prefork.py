@@ -1,9 +1,10 @@
 """`natokg serve --processes N`: N serving processes forked from one loaded store, fed round-robin.
 
 Uvicorn's own multi-process mode spawns fresh interpreters, each of which would validate and load
-the data again. Forking after the load shares the store copy-on-write and readies each process in
-milliseconds. The parent closes its query workers before forking, and each serving process forks
-its own, so no pipe is ever shared.
+the data again. Forking after the load readies each process in milliseconds: an in-memory store is
+shared copy-on-write, an on-disk one is opened read-only by each process after the fork
+(`app.store.handle`). The parent closes its query workers before forking, and each serving process
+forks its own, so no pipe is ever shared.
 
 The parent (`Supervisor`) accepts every connection and hands it to the serving processes in turn,
 over a Unix socket (SCM_RIGHTS), as Node's cluster module does by default. When the processes all

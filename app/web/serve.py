@@ -11,6 +11,7 @@ from contextlib import suppress
 
 import uvicorn
 
+from ..core.progress import ProgressBar
 from ..core.settings import Settings
 from ..kg.runtime import Runtime, build_runtime
 from ..store.embedded import EmbeddedStore
@@ -35,8 +36,10 @@ def serve(settings: Settings) -> int:
         return 1
     with listener:
         limits = ConnectionLimits.of(settings, descriptors=raise_descriptor_limit(), rows=settings.processes)
-        runtime = build_runtime(settings)
+        runtime = build_runtime(settings, progress=ProgressBar())
         try:
+            if isinstance(runtime.store, EmbeddedStore):
+                print(f"natokg: {runtime.store.origin}", flush=True)
             count = runtime.store.triple_count
             address = f"http://{settings.host}:{listener.getsockname()[1]}"
             loaded = f"natokg: {count if count is not None else '?'} triples, {len(runtime.queries)} named queries"

@@ -1,0 +1,345 @@
+"""Start-up, memory and latency of `natokg serve` at scale, against `oxigraph serve-read-only` on the same triples.
+
+For each size given, this generates a natokg root (bench/generate.py; kept in the work folder, so a
+second run reuses it), then measures, with the store folder emptied first:
+
+* the first start-up (the on-disk store is built) and the second (it is reused): seconds from
+  launching `natokg serve` to the first 200 of /health;
+* the PSS of the whole process tree (the sum of `Pss:` in /proc/<pid>/smaps_rollup over the parent and
+  every descendant) after a warm-up of requests, and again after the timed requests;
+* p50 and p99 of REST routes, named queries and SPARQL queries: one client, sequential, N requests each
+  (a route that is slow stops after a time budget: the count says how many were timed);
+* the same SPARQL queries, start-up and PSS for `oxigraph serve-read-only` over the triples natokg
+  serves (its store dumped and loaded with `oxigraph load`).
+
+The data is generated without validation at start (as bench/run.py serves generated sizes): the
+shapes' check of a synthetic million triples measures pyshacl, not the store. Usage:
+
+    python3 bench/scale.py --triples 1000000 5000000 --workdir /tmp/natokg-scale
+
+JSON goes to bench/results/scale-<date>.json (not committed); a Markdown table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate
+
+PROJECT = Path(__file__).resolve().parent.parent
+NATOKG = [sys.executable, "-m", "app.cli"]
+JSON = "application/sparql-results+json"
+
+ROUTES = {  # name -> (path, Accept)
+    "health": ("/health", "application/json"),
+    "api countries list": ("/api/countries?limit=50", "application/json"),
+    "api country": ("/api/countries/FRA", "application/json"),
+    "api members list": ("/api/members?limit=50", "application/json"),
+    "api partners list": ("/api/partners?limit=50", "application/json"),
+    "api frameworks list": ("/api/frameworks?limit=50", "application/json"),
+    "search": ("/search?q=france", "application/json"),
+    "resource (turtle)": ("/id/country/FRA", "text/turtle"),
+    "query members-on-date": ("/api/queries/members-on-date?date=2000-01-01", JSON),
+    "query partners-on-date": ("/api/queries/partners-on-date?date=2000-01-01", JSON),
+    "query example-pfp-timeline": ("/api/queries/example-pfp-timeline", JSON),
+}
+SPARQL = {  # the same texts to natokg's /sparql and Oxigraph's /query
+    "sparql lookup": "SELECT ?p ?o WHERE { <https://w3id.org/natokg/id/country/FRA> ?p ?o }",
+    "sparql join": """PREFIX org: <http://www.w3.org/ns/org#> PREFIX time: <http://www.w3.org/2006/time#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?country ?label ?joined WHERE {
+  ?m org:organization <https://w3id.org/natokg/id/organisation/nato> ; org:member ?country ;
+     org:memberDuring/time:hasBeginning/time:inXSDDate ?joined .
+  ?country rdfs:label ?label . FILTER (LANG(?label) = "en") }""",
+    "sparql class counts": "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class",
+    "sparql describe": "DESCRIBE <https://w3id.org/natokg/id/country/FRA>",
+}
+
+
+@dataclass
+class Timing:
+    name: str
+    requests: int
+    errors: int
+    p50_ms: float
+    p99_ms: float
+    statuses: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    target: str
+    size: int  # triples asked of the generator
+    triples: int  # triples served (with the derived ones)
+    first_start_s: float | None
+    second_start_s: float
+    pss_after_warmup_mb: float
+    pss_after_requests_mb: float
+    processes: int
+    store_line: str = ""
+    load_s: float | None = None  # oxigraph: `oxigraph load`
+    timings: list[Timing] = field(default_factory=list)
+
+
+# --- processes ---------------------------------------------------------------------------------------------------
+
+def tree(pid: int) -> list[int]:
+    """`pid` and all its descendants."""
+    found = [pid]
+    for child in _children(pid):
+        found += tree(child)
+    return found
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def pss_mb(pid: int) -> tuple[float, int]:
+    """The PSS of the process tree in MB (10^6 bytes), and how many processes it counts."""
+    total, count = 0, 0
+    for member in tree(pid):
+        try:
+            for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])  # kB
+                    count += 1
+                    break
+        except OSError:
+            continue
+    return total * 1024 / 1e6, count
+
+
+@contextmanager
+def launched(command: list[str], *, env: dict[str, str] | None = None, log: Path, cwd: Path = PROJECT) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env={**os.environ, **(env or {})}, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def until_ok(url: str, process: subprocess.Popen[bytes], started: float, deadline: float) -> float:
+    """Seconds from `started` to the first 200 from `url`."""
+    while time.monotonic() - started < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args} exited with {process.returncode} before answering")
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return time.monotonic() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.02)
+    raise TimeoutError(f"{url} not answering within {deadline} s")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- requests ----------------------------------------------------------------------------------------------------
+
+Call = tuple[str, str, str, dict[str, str] | None]  # name, URL, Accept, query parameters
+
+
+def timed(client: httpx.Client, name: str, url: str, accept: str, *, requests: int, budget: float,
+          params: dict[str, str] | None = None) -> Timing:
+    """`requests` sequential GETs (fewer when they exceed `budget` seconds in all): p50 and p99 in ms."""
+    took: list[float] = []
+    statuses: dict[str, int] = {}
+    spent = time.monotonic()
+    for _ in range(requests):
+        started = time.perf_counter()
+        try:
+            status = str(client.get(url, params=params, headers={"Accept": accept}).status_code)
+        except httpx.HTTPError as error:
+            status = type(error).__name__
+        took.append((time.perf_counter() - started) * 1000)
+        statuses[status] = statuses.get(status, 0) + 1
+        if time.monotonic() - spent > budget:
+            break
+    ordered = sorted(took)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    errors = sum(n for s, n in statuses.items() if s != "200")
+    return Timing(name, len(took), errors, statistics.median(ordered), p99, statuses)
+
+
+def natokg_requests(base: str) -> list[Call]:
+    calls = [(name, f"{base}{path}", accept, None) for name, (path, accept) in ROUTES.items()]
+    calls += [(name, f"{base}/sparql", JSON if not name.endswith("describe") else "text/turtle", {"query": text})
+              for name, text in SPARQL.items()]
+    return calls
+
+
+def oxigraph_requests(base: str) -> list[Call]:
+    return [(name, f"{base}/query", JSON if not name.endswith("describe") else "text/turtle", {"query": text})
+            for name, text in SPARQL.items()]
+
+
+def warm_and_time(pid: int, calls: list[Call], args: argparse.Namespace) -> tuple[float, float, int, list[Timing]]:
+    with httpx.Client(timeout=args.request_timeout) as client:
+        for _ in range(args.warmup):
+            for name, url, accept, params in calls:
+                timed(client, name, url, accept, requests=1, budget=args.route_seconds, params=params)
+        after_warmup, processes = pss_mb(pid)
+        timings = []
+        for name, url, accept, params in calls:
+            timing = timed(client, name, url, accept, requests=args.requests, budget=args.route_seconds, params=params)
+            print(f"    {name:<28} n={timing.requests:<3} p50 {timing.p50_ms:9.1f} ms  p99 {timing.p99_ms:9.1f} ms  {timing.statuses}",
+                  flush=True)
+            timings.append(timing)
+        after_requests, processes = pss_mb(pid)
+    return after_warmup, after_requests, processes, timings
+
+
+# --- one size ----------------------------------------------------------------------------------------------------
+
+def root_of(size: int, workdir: Path) -> Path:
+    root = workdir / f"root-{size}"
+    marker = root / ".generated"
+    if not marker.exists():
+        print(f"generating {size} triples in {root}", flush=True)
+        generate(root, PROJECT, size)
+        marker.write_text("done")
+    return root
+
+
+def run_natokg(size: int, root: Path, workdir: Path, args: argparse.Namespace) -> Result:
+    cache = workdir / f"cache-{size}"
+    shutil.rmtree(cache, ignore_errors=True)
+    env = {"NATOKG_ROOT": str(root), "NATOKG_CACHE_DIR": str(cache), "NATOKG_VALIDATE_ON_START": "false"}
+    if args.processes:
+        env["NATOKG_PROCESSES"] = str(args.processes)
+    starts: list[float] = []
+    result: Result | None = None
+    for attempt in ("first", "second"):
+        port = free_port()
+        log = workdir / f"natokg-{size}-{attempt}.log"
+        started = time.monotonic()
+        with launched([*NATOKG, "serve", "--port", str(port)], env=env, log=log) as process:
+            starts.append(until_ok(f"http://127.0.0.1:{port}/health", process, started, args.start_deadline))
+            line = next((s for s in log.read_text(errors="replace").splitlines() if s.startswith("natokg: store")), "")
+            print(f"  natokg {attempt} start-up {starts[-1]:.2f} s: {line}", flush=True)
+            if attempt == "second":
+                triples = httpx.get(f"http://127.0.0.1:{port}/health").json()["triples"]
+                warm, after, processes, timings = warm_and_time(process.pid, natokg_requests(f"http://127.0.0.1:{port}"), args)
+                result = Result("natokg", size, triples, starts[0], starts[1], warm, after, processes, line, None, timings)
+    assert result is not None
+    return result
+
+
+def run_oxigraph(size: int, root: Path, workdir: Path, args: argparse.Namespace) -> Result:
+    """Oxigraph's own server over the quads natokg serves (read from natokg's store, derived triples included)."""
+    [store_dir] = [p for p in (workdir / f"cache-{size}").glob("store-*") if p.is_dir() and ".building-" not in p.name]
+    dump = workdir / f"natokg-{size}.nq"
+    ox.Store.read_only(str(store_dir)).dump(str(dump), format=ox.RdfFormat.N_QUADS)
+    location = workdir / f"oxigraph-{size}"
+    shutil.rmtree(location, ignore_errors=True)
+    oxigraph = shutil.which("oxigraph") or "oxigraph"
+    started = time.monotonic()
+    subprocess.run([oxigraph, "load", "--location", str(location), "--file", str(dump)], check=True, capture_output=True)
+    load_s = time.monotonic() - started
+    port = free_port()
+    started = time.monotonic()
+    ask = f"http://127.0.0.1:{port}/query?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D"
+    with launched([oxigraph, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+                  log=workdir / f"oxigraph-{size}.log") as process:
+        start = until_ok(ask, process, started, args.start_deadline)
+        print(f"  oxigraph load {load_s:.1f} s, start-up {start:.2f} s", flush=True)
+        warm, after, processes, timings = warm_and_time(process.pid, oxigraph_requests(f"http://127.0.0.1:{port}"), args)
+    triples = sum(1 for _ in ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS))
+    dump.unlink()
+    return Result("oxigraph", size, triples, None, start, warm, after, processes, "", load_s, timings)
+
+
+# --- report ------------------------------------------------------------------------------------------------------
+
+def table(results: list[Result]) -> str:
+    lines = ["| size | target | triples served | first start s | second start s | PSS after warm-up MB "
+             "| PSS after requests MB | processes |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        first = f"{r.first_start_s:.2f}" if r.first_start_s is not None else f"(load {r.load_s:.1f})"
+        lines.append(f"| {r.size:,} | {r.target} | {r.triples:,} | {first} | {r.second_start_s:.2f} | "
+                     f"{r.pss_after_warmup_mb:.0f} | {r.pss_after_requests_mb:.0f} | {r.processes} |")
+    lines += ["", "| size | request | natokg p50 ms | natokg p99 ms | n | oxigraph p50 ms | oxigraph p99 ms |",
+              "|---:|---|---:|---:|---:|---:|---:|"]
+    for size in dict.fromkeys(r.size for r in results):
+        ours = next((r for r in results if r.size == size and r.target == "natokg"), None)
+        theirs = {t.name: t for r in results if r.size == size and r.target == "oxigraph" for t in r.timings}
+        for t in ours.timings if ours else []:
+            o = theirs.get(t.name)
+            failed = f" ({t.errors} not 200: {t.statuses})" if t.errors else ""
+            other = f"{o.p50_ms:.1f} | {o.p99_ms:.1f}" if o else "- | -"
+            lines.append(f"| {size:,} | {t.name}{failed} | {t.p50_ms:.1f} | {t.p99_ms:.1f} | {t.requests} | {other} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--triples", type=int, nargs="+", default=[1_000_000], help="sizes to generate (triples before derivation)")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/natokg-scale"), help="generated roots, stores (kept between runs)")
+    parser.add_argument("--requests", type=int, default=50, help="timed requests per route")
+    parser.add_argument("--route-seconds", type=float, default=60.0, help="time budget per route (fewer requests past it)")
+    parser.add_argument("--warmup", type=int, default=2, help="unrecorded passes over every route before the PSS and timings")
+    parser.add_argument("--request-timeout", type=float, default=120.0)
+    parser.add_argument("--start-deadline", type=float, default=3600.0)
+    parser.add_argument("--processes", type=int, help="NATOKG_PROCESSES (default natokg's own: one per CPU)")
+    parser.add_argument("--no-oxigraph", action="store_true")
+    parser.add_argument("--output", type=Path)
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    results: list[Result] = []
+    for size in args.triples:
+        root = root_of(size, args.workdir)
+        print(f"size {size}", flush=True)
+        results.append(run_natokg(size, root, args.workdir, args))
+        if not args.no_oxigraph:
+            results.append(run_oxigraph(size, root, args.workdir, args))
+    machine = f"{os.cpu_count()} CPUs, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, {platform.platform()}"
+    when = datetime.now(UTC).isoformat(timespec="seconds")
+    output = args.output or PROJECT / "bench" / "results" / f"scale-{when[:10]}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps({"date": when, "machine": machine, "results": [asdict(r) for r in results]}, indent=2))
+    print()
+    print(f"{when}, {machine}")
+    print()
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
