@@ -40,14 +40,22 @@ def unit(i: int) -> str:
 """
 
 
-def generate(root: Path, project: Path, triples: int) -> Path:
-    """Write a natokg root (ontology, shapes, queries from the project; data shipped + synthetic)."""
+def copy_project(root: Path, project: Path) -> None:
+    """Bring the root's ontology, shapes, queries and shipped data up to the project's: only files whose
+    content differs are written, so an unchanged root keeps its files' times (and its built store)."""
     for folder in ("ontology", "shapes", "queries", "data"):
         target = root / folder
         target.mkdir(parents=True, exist_ok=True)
         for path in (project / folder).glob("*.*"):
             if path.suffix in (".ttl", ".rq"):
-                (target / path.name).write_bytes(path.read_bytes())
+                copy = target / path.name
+                if not copy.exists() or copy.read_bytes() != path.read_bytes():
+                    copy.write_bytes(path.read_bytes())
+
+
+def generate(root: Path, project: Path, triples: int) -> Path:
+    """Write a natokg root (ontology, shapes, queries from the project; data shipped + synthetic)."""
+    copy_project(root, project)
     units = max(0, triples // TRIPLES_PER_UNIT)
     with (root / "data" / "zz-generated.ttl").open("w", encoding="utf-8") as out:
         out.write(PREFIXES)

@@ -69,9 +69,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_ready(url: str, deadline: float) -> float:
+def wait_ready(url: str, deadline: float, process: subprocess.Popen[bytes] | None = None) -> float:
     started = time.monotonic()
     while time.monotonic() - started < deadline:
+        if process is not None and process.poll() is not None:  # a server that died will never answer
+            raise RuntimeError(f"the server for {url} exited ({process.returncode}) before it answered")
         try:
             if httpx.get(url, params={"query": "ASK { ?s ?p ?o }"}, timeout=2).status_code == 200:
                 return time.monotonic() - started
@@ -84,18 +86,23 @@ def wait_ready(url: str, deadline: float) -> float:
 @contextmanager
 def server(command: list[str], endpoint: str, *, env: dict[str, str] | None = None, ready_within: float = 600,
            cwd: Path | None = None) -> Iterator[float]:
-    process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True, cwd=cwd)
-    try:
-        yield wait_ready(endpoint, ready_within)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
+    with tempfile.TemporaryFile() as log:  # a file, not a pipe: a pipe nobody reads would stall a talkative server
+        process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=log,
+                                   start_new_session=True, cwd=cwd)
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
+            try:
+                ready = wait_ready(endpoint, ready_within, process)
+            except RuntimeError as error:
+                log.seek(0)
+                raise RuntimeError(f"{error}: {log.read().decode(errors='replace')[-2000:]}") from None
+            yield ready
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 @dataclass
 class Cell:

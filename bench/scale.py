@@ -42,7 +42,7 @@ import httpx
 import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate
+from generate import copy_project, generate
 
 PROJECT = Path(__file__).resolve().parent.parent
 NATOKG = [sys.executable, "-m", "app.cli"]
@@ -234,6 +234,7 @@ def root_of(size: int, workdir: Path) -> Path:
         print(f"generating {size} triples in {root}", flush=True)
         generate(root, PROJECT, size)
         marker.write_text("done")
+    copy_project(root, PROJECT)  # the queries and data of this checkout, not those of the run that generated it
     return root
 
 
