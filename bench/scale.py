@@ -55,7 +55,7 @@ ROUTES = {  # name -> (path, Accept)
     "api members list": ("/api/members?limit=50", "application/json"),
     "api partners list": ("/api/partners?limit=50", "application/json"),
     "api frameworks list": ("/api/frameworks?limit=50", "application/json"),
-    "search": ("/search?q=france", "application/json"),
+    "search": ("/api/search?q=france", "application/json"),
     "resource (turtle)": ("/id/country/FRA", "text/turtle"),
     "query members-on-date": ("/api/queries/members-on-date?date=2000-01-01", JSON),
     "query partners-on-date": ("/api/queries/partners-on-date?date=2000-01-01", JSON),
