@@ -244,9 +244,16 @@ def run_size(size: str, workdir: Path, args: argparse.Namespace) -> tuple[list[C
         if not checkout.exists():
             subprocess.run(["git", "-C", str(PROJECT), "worktree", "add", "--detach", str(checkout), args.baseline],
                            check=True, capture_output=True)
+        # the same ontology, data and shapes; the named queries of that commit, which its code knows how to read
+        baseline_root = workdir / f"baseline-root-{label}"
+        baseline_root.mkdir(exist_ok=True)
+        for folder, source in (("ontology", root), ("data", root), ("shapes", root), ("queries", checkout)):
+            link = baseline_root / folder
+            if not link.exists():
+                link.symlink_to((source / folder).resolve(), target_is_directory=True)
         port = free_port()
         with server([sys.executable, "-m", "app.cli", "serve"], f"http://127.0.0.1:{port}/sparql",
-                    env={**env, "NATOKG_PORT": str(port)}, cwd=checkout) as ready:
+                    env={**env, "NATOKG_PORT": str(port), "NATOKG_ROOT": str(baseline_root)}, cwd=checkout) as ready:
             startup["natokg-baseline"] = ready
             cells += measure("natokg-baseline", label, f"http://127.0.0.1:{port}/sparql", subjects, workdir, args)
 
