@@ -14,9 +14,14 @@ from app.store.base import select
 from app.web.app import create_app
 from tests.live_service import serving
 from tests.oxigraph_server import OxigraphServer
+from tests.roots import copy_root
 
 SEED = PROJECT_ROOT.parent / "shared" / "seeds" / "investir-dans-des-partenariats-solides.fr.txt"
 FIXTURES = Path(__file__).parent / "fixtures"
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A copy of the checkout's sources in this test's folder."""
+    return copy_root(tmp_path / "root")
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 
 from app.core.settings import PROJECT_ROOT, SOURCE_FOLDERS
 from tests.live_service import free_port
+from tests.roots import copy_root
 
 SOURCES = ("pyproject.toml", "README.md", "app", *SOURCE_FOLDERS)
 
@@ -106,9 +107,7 @@ def test_natokg_serve_from_any_folder_serves_the_whole_graph(installed: Path, cl
 
 
 def test_natokg_root_selects_another_folder(installed: Path, client: TestClient, tmp_path: Path) -> None:
-    root = tmp_path / "root"
-    for folder in SOURCE_FOLDERS:
-        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    root = copy_root(tmp_path / "root")
     (root / "data" / "wikidata.ttl").unlink()  # a smaller graph, so that the answer shows which folder was read
     with natokg_serve(installed, tmp_path, tmp_path / "serve.log", NATOKG_ROOT=str(root), NATOKG_CACHE_DIR=str(tmp_path / "cache")) as url:
         triples = httpx.get(f"{url}/health").json()["triples"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from app.core.settings import PROJECT_ROOT
+from tests.roots import copy_root
 
 
 def natokg(*args: str, root: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -33,8 +33,7 @@ def test_validate_passes_on_shipped_data() -> None:
 
 @pytest.fixture
 def broken_root(tmp_path: Path) -> Path:
-    for folder in ("ontology", "data", "shapes", "queries"):
-        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
+    copy_root(tmp_path)
     members = tmp_path / "data" / "members.ttl"
     text = members.read_text(encoding="utf-8")
     # Drop Poland's membership role: a membership without a role is a violation.

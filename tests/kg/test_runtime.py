@@ -7,16 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app.core.settings import PROJECT_ROOT, Settings
+from app.core.settings import Settings
 from app.kg.runtime import InvalidData, build_runtime
 from app.kg.sources import SourceFolderError
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    for folder in ("ontology", "data", "shapes", "queries"):
-        shutil.copytree(PROJECT_ROOT / folder, tmp_path / "root" / folder)
-    return tmp_path / "root"
 
 
 def test_second_start_reads_the_cached_report(root: Path, tmp_path: Path) -> None:

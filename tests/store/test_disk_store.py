@@ -3,12 +3,13 @@ only when a build is complete, and opened read-only by every serving process and
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -24,12 +25,6 @@ from tests.natokg_server import descendants, serving, wait_for
 NEW_FACT = '<https://w3id.org/natokg/id/country/FRA> <http://www.w3.org/2000/01/rdf-schema#comment> "added by a test" .\n'
 ASK_NEW_FACT = 'SELECT ?c WHERE { <https://w3id.org/natokg/id/country/FRA> <http://www.w3.org/2000/01/rdf-schema#comment> ?c }'
 
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    for folder in ("ontology", "data", "shapes", "queries"):
-        shutil.copytree(PROJECT_ROOT / folder, tmp_path / "root" / folder)
-    return tmp_path / "root"
 
 
 def _settings(root: Path, cache: Path) -> Settings:
@@ -56,30 +51,28 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir()}
 
 
-def _store_of(runtime_store: object) -> EmbeddedStore:
-    assert isinstance(runtime_store, EmbeddedStore)
-    return runtime_store
+@contextlib.contextmanager
+def _started(root: Path, cache: Path) -> Iterator[EmbeddedStore]:
+    """The embedded store of a runtime built as a start builds it, closed when the block ends."""
+    runtime = build_runtime(_settings(root, cache))
+    try:
+        assert isinstance(runtime.store, EmbeddedStore)
+        yield runtime.store
+    finally:
+        runtime.close()
 
 
 def test_the_first_start_builds_the_store_and_the_next_one_reuses_it(root: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    first = build_runtime(_settings(root, cache))
-    try:
-        store = _store_of(first.store)
+    with _started(root, cache) as store:
         assert store.origin.startswith("store built") and store.path is not None
         path, triples = store.path, store.triple_count
-    finally:
-        first.close()
     assert _stores(cache) == [path]
     before, inode = _snapshot(path), path.stat().st_ino
-    second = build_runtime(_settings(root, cache))
-    try:
-        store = _store_of(second.store)
+    with _started(root, cache) as store:
         assert store.origin == f"store reused: {path} ({triples} triples)"
         [row] = select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")  # in a query worker, opened there
         assert int(row["n"].value) == triples
-    finally:
-        second.close()
     assert _snapshot(path) == before and path.stat().st_ino == inode, "the store was not rewritten"
 
 
@@ -100,12 +93,9 @@ def test_a_changed_source_builds_a_new_store_that_answers_the_new_fact(root: Pat
     assert changed.returncode == 0, changed.stderr
     [new] = _stores(cache)  # the old one, which no process serves any more, was removed after the switch
     assert new != old and not old.exists()
-    runtime = build_runtime(_settings(root, cache))
-    try:
-        assert _store_of(runtime.store).origin.startswith(f"store reused: {new}")
-        assert [row["c"].value for row in select(runtime.store, ASK_NEW_FACT)] == ["added by a test"]
-    finally:
-        runtime.close()
+    with _started(root, cache) as store:
+        assert store.origin.startswith(f"store reused: {new}")
+        assert [row["c"].value for row in select(store, ASK_NEW_FACT)] == ["added by a test"]
 
 
 def test_a_build_killed_midway_leaves_the_old_store_in_place(root: Path, tmp_path: Path) -> None:
@@ -128,12 +118,9 @@ def test_a_build_killed_midway_leaves_the_old_store_in_place(root: Path, tmp_pat
     assert _stores(cache) == [old] and _snapshot(old) == before, "the killed build switched nothing"
 
     big.unlink()  # the sources the old store holds: it serves again, and the half-built one is never opened
-    runtime = build_runtime(_settings(root, cache))
-    try:
-        assert _store_of(runtime.store).path == old
-        assert _store_of(runtime.store).origin.startswith("store reused")
-    finally:
-        runtime.close()
+    with _started(root, cache) as store:
+        assert store.path == old
+        assert store.origin.startswith("store reused")
 
 
 def test_a_build_that_fails_leaves_nothing_behind(root: Path, tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ non-zero exit and no process left behind; never a loop of restarts. About 15 s (
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -16,15 +15,7 @@ import pytest
 from app.core.settings import PROJECT_ROOT
 from tests.natokg_server import NATOKG, in_group
 from tests.oxigraph_server import free_port
-
-FOLDERS = ("ontology", "data", "shapes", "queries")
-
-
-def root_copy(tmp_path: Path) -> Path:
-    root = tmp_path / "root"
-    for folder in FOLDERS:
-        shutil.copytree(PROJECT_ROOT / folder, root / folder)
-    return root
+from tests.roots import copy_root
 
 
 def start(*options: str, root: Path | None = None, port: int | None = None, cache: Path) -> tuple[int, str, float]:
@@ -57,7 +48,7 @@ def test_a_missing_root_folder_is_named(tmp_path: Path, processes: str) -> None:
 
 
 def test_an_empty_data_folder_is_named(tmp_path: Path) -> None:
-    root = root_copy(tmp_path)
+    root = copy_root(tmp_path / "root")
     for path in (root / "data").glob("*.ttl"):
         path.unlink()
     code, output, _ = start("--processes", "2", root=root, cache=tmp_path / "cache")
@@ -67,7 +58,7 @@ def test_an_empty_data_folder_is_named(tmp_path: Path) -> None:
 
 
 def test_invalid_data_names_the_file(tmp_path: Path) -> None:
-    root = root_copy(tmp_path)
+    root = copy_root(tmp_path / "root")
     broken = root / "data" / "broken.ttl"
     broken.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b \n", encoding="utf-8")
     code, output, _ = start("--processes", "2", root=root, cache=tmp_path / "cache")
@@ -92,7 +83,7 @@ def test_a_port_in_use_is_named_at_once(tmp_path: Path) -> None:
 def test_an_application_that_cannot_start_stops_the_server(tmp_path: Path, processes: str) -> None:
     """The data loads, but the web application's own start-up fails (a query it reads at start is missing):
     with serving processes, the first one to die before serving stops them all, instead of restarting them."""
-    root = root_copy(tmp_path)
+    root = copy_root(tmp_path / "root")
     (root / "queries" / "search-labels.rq").unlink()
     code, output, _ = start("--processes", processes, root=root, cache=tmp_path / "cache")
     assert code == 1
