@@ -21,6 +21,7 @@ from .sparql.policy import check_query
 from .sparql.querylib import QueryFileError, parse_header
 from .sparql.results import write_triples
 from .store.base import QueryRequest, select
+from .store.embedded import EmbeddedStore
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -49,7 +50,8 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         return _fail("natokg: the store is in memory (NATOKG_STORE=memory or no NATOKG_CACHE_DIR): there is nothing to keep on disk")
     runtime = build_runtime(settings.model_copy(update={"workers": 1}), progress=ProgressBar())
     try:
-        print(f"natokg: {getattr(runtime.store, 'origin', '')}")
+        assert isinstance(runtime.store, EmbeddedStore)  # no endpoint, so the store is the embedded one
+        print(f"natokg: {runtime.store.origin}")
     finally:
         runtime.close()
     return 0

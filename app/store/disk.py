@@ -119,11 +119,9 @@ def _build(path: Path, contents: Contents, progress: Progress) -> int:
             _load(store, name, document, done, contents.size, progress)
             done += len(document)
         progress("load", 1.0)
-        # Every derivation reads the loaded documents only, never another one's output, so their order
-        # does not matter; it also keeps Oxigraph's plans for them from seeing derived triples.
         derived: list[ox.Quad] = []
         for number, derivation in enumerate(contents.derivations):
-            derived.extend(ox.Quad(t.subject, t.predicate, t.object) for t in store.query(derivation))  # type: ignore[union-attr]
+            derived.extend(derived_quads(store, derivation))
             progress("derive", (number + 1) / len(contents.derivations))
         store.bulk_extend(derived)
         progress("optimize", 0.0)
@@ -136,6 +134,15 @@ def _build(path: Path, contents: Contents, progress: Progress) -> int:
     finally:
         del store
         gc.collect()  # the database is closed when its last reference goes: before the folder is renamed
+
+
+def derived_quads(store: ox.Store, derivation: str) -> list[ox.Quad]:
+    """What one CONSTRUCT of the derivations derives from the loaded documents, as default-graph quads.
+
+    Every derivation is run before any derived quad is added: each reads the documents only, never
+    another one's output, so their order does not matter and Oxigraph's plans never see derived triples.
+    """
+    return [ox.Quad(t.subject, t.predicate, t.object) for t in store.query(derivation)]  # type: ignore[union-attr]
 
 
 def _load(store: ox.Store, name: str, document: bytes, before: int, size: int, progress: Progress) -> None:

@@ -18,6 +18,7 @@ from ..sparql.lexer import CACHED_QUERY_CHARS
 from ..sparql.planner import plan, within_budget
 from ..sparql.results import write_boolean, write_triples
 from .base import Answer, QueryRequest, write_answer
+from .disk import derived_quads
 from .fairness import SlowQueries
 from .handle import OpenedStore
 from .workers import Job, WorkerPool, run_here
@@ -60,17 +61,11 @@ def evaluate_opened(opened: OpenedStore, job: Job) -> Answer:
 
 
 def load_in_memory(documents: list[bytes], *, derivations: Sequence[str] = ()) -> ox.Store:
-    """An in-memory store of the Turtle `documents`, with what each CONSTRUCT of `derivations` derives from them.
-
-    Every derivation reads the loaded documents only, never another one's output, so their order
-    does not matter; it also keeps Oxigraph's plans for them from seeing derived triples.
-    """
+    """An in-memory store of the Turtle `documents`, with what each CONSTRUCT of `derivations` derives from them."""
     store = ox.Store()
     for document in documents:
         store.bulk_load(document, format=ox.RdfFormat.TURTLE)
-    derived = [ox.Quad(t.subject, t.predicate, t.object)
-               for derivation in derivations for t in store.query(derivation)]  # type: ignore[union-attr]
-    store.extend(derived)
+    store.extend([quad for derivation in derivations for quad in derived_quads(store, derivation)])
     return store
 
 
