@@ -97,12 +97,19 @@ def server(command: list[str], endpoint: str, *, env: dict[str, str] | None = No
                 raise RuntimeError(f"{error}: {log.read().decode(errors='replace')[-2000:]}") from None
             yield ready
         finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            stop(process, grace=10)
+
+
+def stop(process: subprocess.Popen[bytes], *, grace: float) -> None:
+    """End a server started in its own session, with its whole process group: SIGTERM, then SIGKILL after `grace` s."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 @dataclass
 class Cell:

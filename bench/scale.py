@@ -27,7 +27,6 @@ import json
 import os
 import platform
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,7 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import copy_project, generate
+from run import QUERIES, stop
 
 PROJECT = Path(__file__).resolve().parent.parent
 NATOKG = [sys.executable, "-m", "app.cli"]
@@ -61,17 +61,8 @@ ROUTES = {  # name -> (path, Accept)
     "query partners-on-date": ("/api/queries/partners-on-date?date=2000-01-01", JSON),
     "query example-pfp-timeline": ("/api/queries/example-pfp-timeline", JSON),
 }
-SPARQL = {  # the same texts to natokg's /sparql and Oxigraph's /query
-    "sparql lookup": "SELECT ?p ?o WHERE { <https://w3id.org/natokg/id/country/FRA> ?p ?o }",
-    "sparql join": """PREFIX org: <http://www.w3.org/ns/org#> PREFIX time: <http://www.w3.org/2006/time#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?country ?label ?joined WHERE {
-  ?m org:organization <https://w3id.org/natokg/id/organisation/nato> ; org:member ?country ;
-     org:memberDuring/time:hasBeginning/time:inXSDDate ?joined .
-  ?country rdfs:label ?label . FILTER (LANG(?label) = "en") }""",
-    "sparql class counts": "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class",
-    "sparql describe": "DESCRIBE <https://w3id.org/natokg/id/country/FRA>",
-}
+SPARQL = {f"sparql {label}": QUERIES[name]  # the same texts as bench/run.py's, to natokg's /sparql and Oxigraph's /query
+          for name, label in (("lookup", "lookup"), ("join", "join"), ("aggregate", "class counts"), ("describe", "describe"))}
 
 
 @dataclass
@@ -139,13 +130,7 @@ def launched(command: list[str], *, env: dict[str, str] | None = None, log: Path
     try:
         yield process
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop(process, grace=30)
 
 
 def until_ok(url: str, process: subprocess.Popen[bytes], started: float, deadline: float) -> float:
