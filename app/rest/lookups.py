@@ -58,7 +58,7 @@ class Lookups:
     answer names and the sources of every fact in it, in one query each, and fills them in.
     """
 
-    def __init__(self, store: Store, queries: QueryLibrary, id_base: str, lang: str, *, sort_limit: int = 10_000) -> None:
+    def __init__(self, store: Store, queries: QueryLibrary, id_base: str, lang: str, *, sort_limit: int) -> None:
         """`sort_limit`: the longest list sorted before it is cut into pages (longer ones come in the store's order)."""
         self.sort_limit = sort_limit
         self.store = store

@@ -9,6 +9,9 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
+from app.rest.kinds import KINDS
+from app.rest.lookups import Lookups
+
 ID = "https://w3id.org/natokg/id/"
 
 
@@ -186,9 +189,6 @@ def test_openapi_documents_the_models(client: TestClient) -> None:
 def test_a_list_longer_than_the_sort_limit_pages_in_the_stores_order(client: TestClient) -> None:
     """Past NATOKG_REST_SORT_LIMIT a list is not sorted (the sort costs the whole list), says so, and its
     pages still partition it: every item once, the same on every reading."""
-    from app.rest.kinds import KINDS
-    from app.rest.lookups import Lookups
-
     runtime = client.app.state.service.runtime  # type: ignore[attr-defined]
     countries = next(kind for kind in KINDS if kind.path == "countries")
 
