@@ -90,10 +90,14 @@ def test_parameters_list_the_keys_the_graph_holds(client: TestClient, document: 
 
 
 def test_schemathesis_finds_no_failure(live_url: str, tmp_path: Path) -> None:
-    """The CLI as its users run it, with every check, on a bounded number of examples and a fixed seed."""
+    """The CLI as its users run it, with every check, on a bounded number of examples and a fixed seed.
+
+    One schemathesis worker: the service refuses a client's second slow query while its first runs (503,
+    the Reliability section), and from one address two workers' whole-graph queries would meet that
+    refusal whenever the machine is slow enough, which says nothing about the OpenAPI document."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "SCHEMATHESIS_HOOKS": "tests.web.schemathesis_hooks", "NO_COLOR": "1"}
     command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(HERE / "schemathesis.toml"), "run",
-               f"{live_url}/openapi.json", "--checks", "all", "--max-examples", str(MAX_EXAMPLES), "--workers", "2",
+               f"{live_url}/openapi.json", "--checks", "all", "--max-examples", str(MAX_EXAMPLES), "--workers", "1",
                "--seed", "1", "--generation-database", "none", "--no-color"]
     done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900, check=False)
     tail = done.stdout[-6000:]
