@@ -12,15 +12,24 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from ...core.formats import HTML
 from ...core.vocab import ONTOLOGY_IRI, XSD
 from ...linked_data.describe import Labels
+from ...rest.labels import choose_language
+from ..responses import body_response
+from ..state import runtime_of
 
 LANGS = ("en", "fr")
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
-NAVIGATION = (("/", "natokg"), ("/ontology", "Ontology"), ("/sparql", "SPARQL"), ("/docs", "API"),
-              ("/.well-known/void", "VoID"), ("/catalog", "DCAT"))
+# (path, English, French): the header's links, the first one the site's name
+NAVIGATION = (("/", "natokg", "natokg"), ("/map", "Map", "Carte"), ("/sparql", "Query", "Requête"),
+              ("/ontology", "Ontology", "Ontologie"), ("/docs", "API", "API"),
+              ("/.well-known/void", "VoID", "VoID"), ("/catalog", "DCAT", "DCAT"))
+PAGE_VARY = "Accept, Accept-Language"  # an HTML page depends on both (its language: `lang=`, else Accept-Language)
 _TIMES = ("date", "gYear", "gYearMonth", "dateTime")
 
 
@@ -30,7 +39,19 @@ class Site:
 
     root: str
     id_base: str
-    navigation: tuple[tuple[str, str], ...] = NAVIGATION
+    lang: str = "en"  # the page's language, one of LANGS
+    path: str = "/"  # the page's own path and query, for the language switch
+    navigation: tuple[tuple[str, str, str], ...] = NAVIGATION
+
+    def t(self, english: str, french: str) -> str:
+        """The text in the page's language."""
+        return french if self.lang == "fr" else english
+
+    def switch(self, lang: str) -> str:
+        """This page in another language: its URL with `lang=` set."""
+        path, _, query = self.path.partition("?")
+        kept = [part for part in query.split("&") if part and not part.startswith("lang=")]
+        return self.url(f"{path}?{'&'.join([*kept, f'lang={lang}'])}")
 
     def href(self, iri: str) -> str:
         """The page for an IRI: data IRIs and ontology terms link to this app, others to themselves."""
@@ -75,6 +96,22 @@ def literal(term: ox.Literal) -> LiteralView:
     return LiteralView(term.value, term.language or "", is_time)
 
 
+def site_of(request: Request) -> Site:
+    """The site as this request sees it: mount path, IRI base, and the language of `lang=` (en or fr) or of
+    Accept-Language (else English)."""
+    asked = request.query_params.get("lang")
+    lang = choose_language(asked if asked in LANGS else None, request.headers.get("accept-language"), frozenset(LANGS))
+    path = request.url.path[len(request.scope.get("root_path", "")):] if request.scope.get("root_path") else request.url.path
+    query = request.url.query
+    return Site(request.scope.get("root_path", ""), runtime_of(request).settings.id_base, lang=lang,
+                path=f"{path}?{query}" if query else path)
+
+
 def render(template: str, site: Site, **context: Any) -> bytes:
     """A whole page from `template`, given the site and the template's own values."""
     return TEMPLATES.get_template(template).render(site=site, **context).encode("utf-8")
+
+
+def page_response(body: bytes, site: Site, *, headers: dict[str, str] | None = None) -> Response:
+    """An HTML page: it varies with Accept (the format) and Accept-Language (its language), and says its language."""
+    return body_response(body, HTML, headers={"Vary": PAGE_VARY, "Content-Language": site.lang, **(headers or {})})

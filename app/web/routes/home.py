@@ -15,11 +15,8 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from starlette.responses import HTMLResponse, Response
 
-from ...core.formats import HTML
 from ...linked_data.dumps import DUMP_FORMATS
-from ..pages.html import Site, render
-from ..responses import body_response
-from ..state import runtime_of
+from ..pages.html import page_response, render, site_of
 
 router = APIRouter(tags=["Service"])
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -64,5 +61,5 @@ CARDS = (
 
 @router.get("/", include_in_schema=False)
 async def home(request: Request) -> Response:
-    site = Site(request.scope.get("root_path", ""), runtime_of(request).settings.id_base)
-    return body_response(render("home.html", site, title="natokg", cards=CARDS, dumps=DUMP_FORMATS), HTML)
+    site = site_of(request)
+    return page_response(render("home.html", site, title="natokg", cards=CARDS, dumps=DUMP_FORMATS), site)

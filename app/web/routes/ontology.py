@@ -18,10 +18,10 @@ from ...sparql.results import write_triples
 from ..conditional import revalidated
 from ..negotiation import RESOURCE_FORMATS, choose, split_suffix
 from ..openapi import answers
-from ..pages.html import Site
+from ..pages.html import page_response, site_of
 from ..pages.ontology import render_ontology, to_triples
 from ..responses import body_response
-from ..state import runtime_of, state_of
+from ..state import state_of
 
 router = APIRouter(tags=["Linked data"])
 
@@ -36,11 +36,11 @@ async def _answer(request: Request, path: str, format: str | None, extension: st
     if extension is not None and suffix is None:
         raise NotFound(f"No resource at {request.url.path}.")
     choice = choose(request, suffix=suffix)
-    site = Site(request.scope.get("root_path", ""), runtime_of(request).settings.id_base)
+    site = site_of(request)
     headers = {"Content-Location": site.url(f"{path}.{choice.fmt.extension}")} if choice.negotiated else {}
     if choice.fmt is HTML:
         alternates = {f: site.url(f"{path}.{f.extension}") for f in RESOURCE_FORMATS if f is not HTML}
-        response = body_response(render_ontology(document, everything, site, alternates=alternates), HTML, headers=headers)
+        response = page_response(render_ontology(document, everything, site, alternates=alternates), site, headers=headers)
     else:
         response = body_response(write_triples(to_triples(document), choice.fmt, prefixes=PREFIXES), choice.fmt, headers=headers)
     return revalidated(request, response, state_of(request).publication.last_modified)

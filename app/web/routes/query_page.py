@@ -11,17 +11,16 @@ from __future__ import annotations
 from fastapi import Request
 from starlette.responses import Response
 
-from ...core.formats import GRAPH_FORMATS, HTML, RESULT_FORMATS, Kind
+from ...core.formats import GRAPH_FORMATS, RESULT_FORMATS, Kind
 from ...kg.runtime import Runtime
-from ..pages.html import Site, render
-from ..responses import body_response
+from ..pages.html import page_response, render, site_of
 
 
 def query_page(request: Request, runtime: Runtime, query: str | None) -> Response:
-    site = Site(request.scope.get("root_path", ""), runtime.settings.id_base)
+    site = site_of(request)
     examples = [q for q in runtime.queries if q.name.startswith("example-")]
     text = query if query is not None else (examples[0].text if examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
     formats = [(f, f.kind is Kind.GRAPH) for f in (*RESULT_FORMATS, *GRAPH_FORMATS)]
     page = render("query.html", site, title="SPARQL query", settings=runtime.settings, examples=examples, text=text,
                   formats=formats, autorun=query is not None)
-    return body_response(page, HTML)
+    return page_response(page, site)

@@ -16,7 +16,7 @@ from ...linked_data.describe import describe_rdf, resource_data
 from ..conditional import revalidated
 from ..negotiation import RESOURCE_FORMATS, choose, split_suffix
 from ..openapi import answers
-from ..pages.html import Site
+from ..pages.html import page_response, site_of
 from ..pages.resource import render_resource
 from ..responses import body_response
 from ..state import runtime_of, state_of
@@ -40,13 +40,13 @@ async def describe(request: Request, kind: str, key: str, format: str | None = N
     key, suffix = split_suffix(key)
     choice = choose(request, suffix=suffix)
     iri = f"{runtime.settings.id_base}{kind}/{key}"
-    site = Site(request.scope.get("root_path", ""), runtime.settings.id_base)
+    site = site_of(request)
     page_url = site.url(f"/id/{kind}/{key}")
     headers = {"Content-Location": f"{page_url}.{choice.fmt.extension}"} if choice.negotiated else {}
     if choice.fmt is HTML:
         data = await run_in_threadpool(resource_data, runtime, iri)
         alternates = {f: f"{page_url}.{f.extension}" for f in RESOURCE_FORMATS if f is not HTML}
-        response = body_response(render_resource(data, site, alternates=alternates), HTML, headers=headers)
+        response = page_response(render_resource(data, site, alternates=alternates), site, headers=headers)
     else:
         answer = await run_in_threadpool(describe_rdf, runtime, iri, choice.fmt)
         response = body_response(answer.body, choice.fmt, truncated=answer.truncated, headers=headers)
