@@ -7,7 +7,6 @@ from .base import Store
 from .disk import Contents, Progress, find_or_build
 from .embedded import EmbeddedStore, load_in_memory
 from .handle import OpenedStore
-from .remote import RemoteStore
 
 
 def open_store(contents: Contents | None, settings: Settings, *, progress: Progress | None = None) -> Store:
@@ -19,6 +18,8 @@ def open_store(contents: Contents | None, settings: Settings, *, progress: Progr
     :raises app.store.disk.BuildError: a document does not parse or the store could not be written.
     """
     if settings.sparql_endpoint:
+        from .remote import RemoteStore  # httpx (and the rich console its CLI imports) costs 0.1 s of every start otherwise
+
         return RemoteStore(settings)
     assert contents is not None
     if settings.store == "memory" or settings.cache_dir is None:
