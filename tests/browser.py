@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -134,7 +135,7 @@ class Browser:
         self.size = (width, height)
         self._process: subprocess.Popen[str] | None = None
         self._endpoint = ""
-        self._pages: list[ClientConnection] = []
+        self._pages = ExitStack()  # the tabs' DevTools connections, closed with the browser
 
     def __enter__(self) -> Browser:
         if CHROMIUM is None:
@@ -170,8 +171,7 @@ class Browser:
                     break
         port = re.search(r":(\d+)/", self._endpoint)
         assert port is not None
-        ws = connect(f"ws://127.0.0.1:{port.group(1)}/devtools/page/{target}", max_size=None)
-        self._pages.append(ws)
+        ws = self._pages.enter_context(connect(f"ws://127.0.0.1:{port.group(1)}/devtools/page/{target}", max_size=None))
         page = Page(ws)
         for domain in ("Page", "Runtime", "Network"):
             page.send(f"{domain}.enable")
@@ -182,8 +182,7 @@ class Browser:
         return page
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
-        for ws in self._pages:
-            ws.close()
+        self._pages.close()
         if self._process is not None:
             self._process.terminate()
             try:
