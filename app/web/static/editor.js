@@ -136,6 +136,23 @@
     bar.hidden = false;
   }
 
+  // Names for YASGUI's unlabelled controls (WCAG 4.1.2), given again whenever it draws a tab or a table.
+  const NAMES = [
+    [".CodeMirror textarea", config.lang === "fr" ? "Requête SPARQL" : "SPARQL query"],
+    [".controlbar input.autocomplete", config.lang === "fr" ? "Point d'accès SPARQL" : "SPARQL endpoint"],
+    ["select.tableSizer", config.lang === "fr" ? "Lignes par page" : "Rows per page"],
+    [".CodeMirror-hints", config.lang === "fr" ? "Suggestions" : "Suggestions"],
+  ];
+  function nameControls() {
+    for (const [selector, name] of NAMES) {
+      mount.querySelectorAll(selector).forEach((element) => {
+        if (!element.hasAttribute("aria-label")) element.setAttribute("aria-label", name);
+      });
+    }
+  }
+  new MutationObserver(nameControls).observe(mount, { childList: true, subtree: true });
+  nameControls();
+
   form.hidden = true;
   mount.dataset.ready = "true";
   window.natokgEditor = yasgui; // for the browser tests and for anyone at the console
