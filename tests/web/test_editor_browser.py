@@ -61,6 +61,8 @@ def test_the_editor_runs_examples_links_locally_and_asks_only_this_server(live_u
         violations = [v for v in page.axe() if v["id"] not in UPSTREAM_AXE]
         assert violations == [], violations
         page.screenshot(tmp_path / "editor.png")
+        # An endpoint typed on one visit does not stick: the next visit puts every tab back on this one.
+        page.evaluate("natokgEditor.getTab().setEndpoint('http://example.invalid/sparql') && true")
 
         # A shared link: the query arrives in the editor and runs; data IRIs and ontology terms link here.
         query = ("PREFIX nkg: <https://w3id.org/natokg/ontology#> SELECT ?framework ?class WHERE {"
@@ -71,5 +73,6 @@ def test_the_editor_runs_examples_links_locally_and_asks_only_this_server(live_u
         assert any(href.startswith("/id/") for href in links), links
         assert "/ontology#PartnershipFramework" in links, links
         assert not [href for href in links if "w3id.org" in href], links
-        assert shared.evaluate("natokgEditor.getTab().getEndpoint()") == f"{live_url}/sparql"
+        endpoints = shared.evaluate("Object.values(natokgEditor._tabs).map(tab => tab.getEndpoint())")
+        assert len(endpoints) == 3 and set(endpoints) == {f"{live_url}/sparql"}, endpoints
         assert shared.foreign_requests(live_url) == [] and shared.errors == []
