@@ -108,6 +108,11 @@
   function openExample(name) {
     const example = config.examples[name];
     if (!example) return false;
+    const chosen = document.getElementById("example-select");
+    if (chosen && chosen.value !== name) {
+      chosen.value = name;
+      chosen.dispatchEvent(new Event("change"));
+    }
     const tab = yasgui.addTab(true, { name: example.title, yasqe: { value: example.text }, requestConfig: { endpoint: endpoint } },
       { avoidDuplicateTabs: true });
     tab.show();
