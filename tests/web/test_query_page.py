@@ -95,3 +95,16 @@ def test_the_example_operation_partners(client: TestClient) -> None:
     rows = client.get("/api/queries/example-operation-partners").json()["results"]["bindings"]
     isaf = {r["iso"]["value"] for r in rows if r["operation"]["value"] == "International Security Assistance Force"}
     assert {"AUS", "GEO", "MNG"} <= isaf
+
+
+def test_under_a_mount_path_the_editor_asks_its_own_endpoint(client: TestClient) -> None:
+    mounted = TestClient(client.app, root_path="/kg")
+    page = mounted.get("/sparql", headers=BROWSER).text
+    config = json.loads(re.search(r'id="editor-config">(.*?)</script>', page, re.S)[1])
+    assert config["endpoint"] == "/kg/sparql" and config["root"] == "/kg"
+    assert '<script src="/kg/static/vendor/yasgui.min.js">' in page and '<form id="sparql-form" action="/kg/sparql"' in page
+    assert all(href.startswith("/kg/sparql?query=") for href in _examples_hrefs(page))
+
+
+def _examples_hrefs(page: str) -> list[str]:
+    return [unescape(href) for href in re.findall(r'<a href="([^"]+)" data-example=', page)]
