@@ -8,6 +8,8 @@ A header is the leading comment block of a file:
     # param: lang (lang, default en): language of the labels
     # columns: country, label, joined
 
+`title-fr:` and `description-fr:` lines, where present, say the same in French (for the query page).
+
 Parameters are validated and converted to RDF terms, then bound by an inline VALUES block, the same
 way for both stores (`inline_values`): what a user typed is never pasted into query text.
 """
@@ -119,6 +121,15 @@ class NamedQuery:
     form: QueryForm
     parameters: tuple[Parameter, ...] = ()
     columns: tuple[str, ...] = field(default=())
+    title_fr: str = ""  # the title and description in French, where the header gives them
+    description_fr: str = ""
+
+    def title_in(self, lang: str) -> str:
+        """The title in `lang` (en or fr), in English where the header has no French one."""
+        return self.title_fr if lang == "fr" and self.title_fr else self.title
+
+    def description_in(self, lang: str) -> str:
+        return self.description_fr if lang == "fr" and self.description_fr else self.description
 
     def bind(self, raw: Mapping[str, str | Sequence[str]], *, iri_base: str) -> dict[str, Binding]:
         """Check names and values of raw parameters; return the terms to bind (several values of one
@@ -154,6 +165,7 @@ def parse_header(name: str, text: str) -> NamedQuery:
     """
     title = ""
     description: list[str] = []
+    french: dict[str, list[str]] = {"title-fr": [], "description-fr": []}
     params: list[Parameter] = []
     columns: tuple[str, ...] = ()
     for line in text.splitlines():
@@ -168,6 +180,8 @@ def parse_header(name: str, text: str) -> NamedQuery:
             title = value
         elif key == "description":
             description.append(value)
+        elif key in french:
+            french[key].append(value)
         elif key == "param":
             match = _PARAM.match(value)
             if not match or match["type"] not in PARAM_TYPES:
@@ -179,7 +193,8 @@ def parse_header(name: str, text: str) -> NamedQuery:
             columns = tuple(c.strip() for c in value.split(",") if c.strip())
     if not title:
         raise QueryFileError(f"{name}.rq: the header needs a '# title:' line")
-    return NamedQuery(name, text, title, " ".join(description), inspect_query(text).form, tuple(params), columns)
+    return NamedQuery(name, text, title, " ".join(description), inspect_query(text).form, tuple(params), columns,
+                      " ".join(french["title-fr"]), " ".join(french["description-fr"]))
 
 
 class QueryLibrary:

@@ -65,7 +65,7 @@ def test_the_wheel_carries_the_package_and_its_data(wheel: Path) -> None:
     for folder in SOURCE_FOLDERS:
         for path in (PROJECT_ROOT / folder).glob("*.ttl" if folder != "queries" else "*.rq"):
             assert f"natokg/{folder}/{path.name}" in names, path
-    assert {"natokg/web/static/query.js", "natokg/web/static/natokg.css"} <= names
+    assert {"natokg/web/static/editor.js", "natokg/web/static/natokg.css"} <= names
 
 
 @contextmanager
@@ -98,7 +98,7 @@ def test_natokg_serve_from_any_folder_serves_the_whole_graph(installed: Path, cl
         health = httpx.get(f"{url}/health").json()
         assert health["triples"] == runtime.store.triple_count and health["queries"] == len(runtime.queries)
         assert health["warnings"] == 0  # the shapes came along and the data was validated against them
-        assert httpx.get(f"{url}/static/query.js").status_code == 200
+        assert httpx.get(f"{url}/static/editor.js").status_code == 200
         members = httpx.get(f"{url}/api/queries/members-on-date", params={"date": "2012-05-20", "format": "csv"})
         assert len(members.text.splitlines()) == 1 + 28
         assert "Partenariat pour la paix" in httpx.get(f"{url}/id/framework/pfp", headers={"Accept": "text/turtle"}).text

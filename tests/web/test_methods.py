@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 PATHS = ["/", "/sparql", "/sparql?query=ASK%7B%7D", "/sparql?query=SELECT%20%2A%20%7B%7D&format=csv", "/rdf-graph-store?default",
          "/id/country/FRA", "/id/country/FRA.ttl", "/ontology", "/ontology.nt", "/ontology/0.1.0", "/.well-known/void", "/catalog",
          "/.well-known/dcat", "/dumps/natokg.nt", "/health", "/docs", "/redoc", "/openapi.json", "/api/countries?limit=2",
-         "/api/countries/FRA", "/api/search?q=pfp", "/api/queries", "/api/queries/class-counts", "/static/query.js",
+         "/api/countries/FRA", "/api/search?q=pfp", "/api/queries", "/api/queries/class-counts", "/static/editor.js",
          "/static/docs/swagger-ui.css", "/id/country/NOPE", "/api/countries/NOPE"]
 
 
@@ -43,7 +43,7 @@ def test_every_documented_get_takes_head(client: TestClient) -> None:
     ("/id/country/FRA", "GET, HEAD, OPTIONS"),
     ("/api/countries", "GET, HEAD, OPTIONS"),
     ("/dumps/natokg.ttl", "GET, HEAD, OPTIONS"),
-    ("/static/query.js", "GET, HEAD, OPTIONS"),
+    ("/static/editor.js", "GET, HEAD, OPTIONS"),
     ("/health", "GET, HEAD, OPTIONS"),
 ])
 def test_options_and_405_name_the_same_methods(client: TestClient, path: str, allow: str) -> None:
