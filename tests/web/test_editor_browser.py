@@ -12,9 +12,7 @@ import pytest
 
 from tests.browser import CHROMIUM, SKIP_REASON, Browser, Page
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON),
-              # tests/browser.py keeps a page's connection open beyond one block; websockets 17.1 warns of that
-              pytest.mark.filterwarnings("ignore:connect\\(\\) must be used as a context manager:DeprecationWarning")]
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(CHROMIUM is None, reason=SKIP_REASON)]
 
 READY = "document.getElementById('yasgui').dataset.ready === 'true'"
 ROWS = "document.querySelectorAll('.yasr table.dataTable tbody tr').length"
