@@ -22,6 +22,7 @@ const FILES = [
   ["world-atlas", "countries-110m.json", "countries-110m.json"],
   ["@zazuko/yasgui", "build/yasgui.min.js", "yasgui.min.js"],
   ["@zazuko/yasgui", "build/yasgui.min.css", "yasgui.min.css"],
+  ["@observablehq/plot", "dist/plot.umd.min.js", "plot.umd.min.js"],
 ];
 
 rmSync(vendor, { recursive: true, force: true });

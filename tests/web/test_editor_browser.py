@@ -74,3 +74,17 @@ def test_the_editor_runs_examples_links_locally_and_asks_only_this_server(live_u
         endpoints = shared.evaluate("Object.values(natokgEditor._tabs).map(tab => tab.getEndpoint())")
         assert len(endpoints) == 3 and set(endpoints) == {f"{live_url}/sparql"}, endpoints
         assert shared.foreign_requests(live_url) == [] and shared.errors == []
+
+        # The chart view: a count per class is drawn as one bar per row, with a text summary.
+        counts = ("SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n) LIMIT 7")
+        chart = browser.open(f"{live_url}/sparql?query={quote(counts)}")
+        chart.wait_for(f"{ROWS} === 7")
+        chart.evaluate("natokgEditor.getTab().getYasr().selectPlugin('chart') || true")
+        chart.wait_for("document.querySelector('.yasr figure.natokg-chart svg') !== null")
+        assert chart.evaluate("document.querySelectorAll('.yasr figure.natokg-chart svg rect').length") == 7
+        assert chart.evaluate("document.querySelector('.yasr figure.natokg-chart svg').getAttribute('role')") == "img"
+        assert chart.evaluate("document.querySelector('.yasr figure.natokg-chart figcaption').textContent").startswith(
+            "A bar chart of ?n by ?class: 7 rows")
+        violations = [v for v in chart.axe() if v["id"] not in UPSTREAM_AXE]
+        assert violations == [], violations
+        assert chart.foreign_requests(live_url) == [] and chart.errors == []

@@ -98,7 +98,7 @@
       prefixCcApi: null,
       editorHeight: "22rem",
     },
-    yasr: { prefixes: config.prefixes, defaultPlugin: "table" },
+    yasr: { prefixes: config.prefixes, defaultPlugin: "table", pluginOrder: ["table", "chart", "response"] },
   });
   for (const id in yasgui._tabs) {
     if (yasgui._tabs[id].getEndpoint() !== endpoint) yasgui._tabs[id].setEndpoint(endpoint);
