@@ -5,8 +5,8 @@ than evaluating a lookup by IRI in the serving process (app.sparql.planner; the 
 section has the figures). This pure
 ASGI layer, in front of FastAPI's own middleware stack (app.web.app.Service), answers such requests
 itself, with the same checks, the same negotiation and the same headers as `app.web.routes.sparql`.
-It takes only the plain case: any other parameter, a refusal, an error, a browser asking for HTML
-or a query that needs a worker goes on to the application, so every problem body is still written
+It takes only the plain case: any other parameter, a request with an `Origin` (CORS), a refusal, an
+error, a browser asking for HTML or a query that needs a worker goes on to the application, so every problem body is still written
 in one place.
 """
 
@@ -45,7 +45,8 @@ class SparqlFastLane:
         self._lane: tuple[Any, Decide, AnswersInline | None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == PATH and scope["query_string"]:
+        if (scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == PATH and scope["query_string"]
+                and not any(key == b"origin" for key, _ in scope["headers"])):  # a cross-origin read: CORS answers it
             try:
                 answer = self._answer(scope)
             except Exception:  # a fault of the lane's own: the application answers, and its handlers report faults
@@ -56,7 +57,7 @@ class SparqlFastLane:
                 await send({"type": "http.response.start", "status": 200, "headers": [
                     (b"content-length", str(len(body)).encode("latin-1")),
                     (b"content-type", fmt.content_type.encode("latin-1")),
-                    (b"vary", b"Accept"),
+                    (b"vary", b"Accept, Origin"),  # as app.web.cors says of every answer: CORS headers depend on Origin
                 ]})
                 await send({"type": "http.response.body", "body": body})
                 return
