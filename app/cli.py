@@ -46,12 +46,15 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     """Validate and build the on-disk store ahead of time, so that the next `natokg serve` only opens it."""
     if settings.sparql_endpoint:
         return _fail("natokg: NATOKG_SPARQL_ENDPOINT is set: the remote store holds the data, there is nothing to load")
-    if settings.store != "disk" or settings.cache_dir is None:
+    if settings.store == "memory" or settings.cache_dir is None:
         return _fail("natokg: the store is in memory (NATOKG_STORE=memory or no NATOKG_CACHE_DIR): there is nothing to keep on disk")
     runtime = build_runtime(settings.model_copy(update={"workers": 1}), progress=ProgressBar())
     try:
         assert isinstance(runtime.store, EmbeddedStore)  # no endpoint, so the store is the embedded one
         print(f"natokg: {runtime.store.origin}")
+        if runtime.store.path is None:  # NATOKG_STORE=auto chose memory: the validation report is what was kept
+            print(f"natokg: the sources are small (at most NATOKG_MEMORY_MAX_BYTES={settings.memory_max_bytes}), so natokg serve "
+                  "loads them into memory; the validation report is cached. NATOKG_STORE=disk keeps a store on disk.")
     finally:
         runtime.close()
     return 0

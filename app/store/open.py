@@ -13,7 +13,8 @@ def open_store(contents: Contents | None, settings: Settings, *, progress: Progr
     """The store the settings ask for: remote (which holds its data already), or embedded with `contents`.
 
     The embedded store is on disk under the cache folder (found, or built with `progress` told how
-    far it is), unless the settings ask for memory or name no cache folder.
+    far it is), unless the settings ask for memory (or for `auto` and the sources are small) or name no
+    cache folder.
 
     :raises app.store.disk.BuildError: a document does not parse or the store could not be written.
     """
@@ -22,7 +23,8 @@ def open_store(contents: Contents | None, settings: Settings, *, progress: Progr
 
         return RemoteStore(settings)
     assert contents is not None
-    if settings.store == "memory" or settings.cache_dir is None:
+    in_memory = settings.store == "memory" or (settings.store == "auto" and contents.size <= settings.memory_max_bytes)
+    if in_memory or settings.cache_dir is None:
         documents = [document for _, document in contents.documents()]
         memory = load_in_memory(documents, derivations=contents.derivations)
         return EmbeddedStore(OpenedStore(memory=memory), settings, triples=len(memory), origin="loaded into memory")

@@ -28,11 +28,12 @@ ASK_NEW_FACT = 'SELECT ?c WHERE { <https://w3id.org/natokg/id/country/FRA> <http
 
 
 def _settings(root: Path, cache: Path) -> Settings:
-    return Settings(root=root, cache_dir=cache, workers=1, validate_on_start=False)
+    return Settings(root=root, cache_dir=cache, workers=1, validate_on_start=False, store="disk")
 
 
 def _env(root: Path, cache: Path) -> dict[str, str]:
-    return {**os.environ, "NATOKG_ROOT": str(root), "NATOKG_CACHE_DIR": str(cache), "NATOKG_VALIDATE_ON_START": "false"}
+    return {**os.environ, "NATOKG_ROOT": str(root), "NATOKG_CACHE_DIR": str(cache), "NATOKG_VALIDATE_ON_START": "false",
+            "NATOKG_STORE": "disk"}
 
 
 def _load(root: Path, cache: Path) -> subprocess.CompletedProcess[str]:
@@ -52,9 +53,9 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 @contextlib.contextmanager
-def _started(root: Path, cache: Path) -> Iterator[EmbeddedStore]:
+def _started(root: Path, cache: Path, settings: Settings | None = None) -> Iterator[EmbeddedStore]:
     """The embedded store of a runtime built as a start builds it, closed when the block ends."""
-    runtime = build_runtime(_settings(root, cache))
+    runtime = build_runtime(settings or _settings(root, cache))
     try:
         assert isinstance(runtime.store, EmbeddedStore)
         yield runtime.store
@@ -181,3 +182,20 @@ def _holders(parent: int, folder: Path) -> set[int]:
 def _access_mode(pid: int, fd: int) -> int:
     flags = next(line for line in Path(f"/proc/{pid}/fdinfo/{fd}").read_text().splitlines() if line.startswith("flags:"))
     return int(flags.split()[1], 8) & os.O_ACCMODE
+
+
+def test_auto_keeps_small_sources_in_memory_and_large_ones_on_disk(root: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    small = Settings(root=root, cache_dir=cache, workers=1, validate_on_start=False, store="auto")
+    with _started(root, cache, small) as store:
+        assert store.path is None and store.origin == "loaded into memory"
+    assert _stores(cache) == []
+    large = small.model_copy(update={"memory_max_bytes": 0})  # every source is larger than that
+    with _started(root, cache, large) as store:
+        assert store.path is not None and store.origin.startswith("store built")
+        assert select(store, ASK_NEW_FACT) == []  # it answers
+    assert len(_stores(cache)) == 1
+    loaded = subprocess.run([sys.executable, "-m", "app.cli", "load"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            timeout=300, check=False, env={**_env(root, tmp_path / "other"), "NATOKG_STORE": "auto"})
+    assert loaded.returncode == 0, loaded.stderr
+    assert "loaded into memory" in loaded.stdout and "NATOKG_STORE=disk keeps a store on disk" in loaded.stdout
