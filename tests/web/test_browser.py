@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from app.core.settings import PROJECT_ROOT
+from tests.browser import Browser
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = [
@@ -94,16 +95,11 @@ def test_swagger_ui_renders_offline(base_url: str, tmp_path: Path) -> None:
     assert shot.stat().st_size > 10_000
 
 
-def test_query_page_runs_a_shared_query_and_shows_a_table(base_url: str, tmp_path: Path) -> None:
-    query = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?label WHERE { "
-             "<https://w3id.org/natokg/id/framework/pfp> rdfs:label ?label } ORDER BY ?label")
-    url = str(httpx.URL(f"{base_url}/sparql", params={"query": query}))
-    dom = chromium(tmp_path / "profile", "--virtual-time-budget=10000", "--dump-dom", url)
-    assert '<th>label</th>' in dom
-    assert "<td>Partenariat pour la paix @fr</td>" in dom
-    assert "<td>Partnership for Peace @en</td>" in dom
-    assert "2 rows" in dom
-    # A malformed query shows the endpoint's problem, not a crash.
-    dom = chromium(tmp_path / "profile2", "--virtual-time-budget=10000", "--dump-dom",
-                   str(httpx.URL(f"{base_url}/sparql", params={"query": "SELECT * WHERE { ?s"})))
-    assert "400 Malformed SPARQL query" in dom
+def test_the_query_editor_shows_the_problem_of_a_malformed_query(base_url: str, tmp_path: Path) -> None:
+    """A shared link with a malformed query: the editor runs it and shows the endpoint's problem, not a crash
+    (the editor's other behaviour: tests/web/test_editor_browser.py)."""
+    with Browser(tmp_path / "profile") as browser:
+        page = browser.open(str(httpx.URL(f"{base_url}/sparql", params={"query": "SELECT * WHERE { ?s"})))
+        page.wait_for("document.querySelector('.yasr') && document.querySelector('.yasr').innerText.includes('Malformed SPARQL query')")
+        assert '"status":400' in page.evaluate("document.querySelector('.yasr').innerText")
+        assert page.errors == []

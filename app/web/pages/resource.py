@@ -15,6 +15,7 @@ from ...core.formats import Format
 from ...core.vocab import OA, ORG, PROV, RDF, RDFS, SKOS, TIME
 from ...linked_data.describe import Labels, ResourceData, Row, local_name
 from .html import LANGS, LinkView, LiteralView, Site, link, literal, render
+from .profile import Profile
 
 _LABELS = (RDFS + "label", SKOS + "prefLabel")
 _SHOWN_ELSEWHERE = (RDF + "type", *_LABELS)
@@ -114,7 +115,7 @@ def _sources(data: ResourceData, site: Site) -> list[dict[str, Any]]:
     return out
 
 
-def render_resource(data: ResourceData, site: Site, *, alternates: Mapping[Format, str]) -> bytes:
+def render_resource(data: ResourceData, site: Site, *, alternates: Mapping[Format, str], profile: Profile | None = None) -> bytes:
     graph = _Graph(data.iri, data.triples)
     names = {lang: [v.value for p in _LABELS for v in graph.out.get(p, ())
                     if isinstance(v, ox.Literal) and v.language == lang] for lang in LANGS}
@@ -129,4 +130,5 @@ def render_resource(data: ResourceData, site: Site, *, alternates: Mapping[Forma
                   names=[(lang, names[lang][0]) for lang in LANGS if names[lang]],
                   types=[link(t.value, data.labels, site, both=True)
                          for t in graph.out.get(RDF + "type", ()) if isinstance(t, ox.NamedNode)],
-                  properties=properties, memberships=_memberships(data, site), sources=_sources(data, site), incoming=incoming)
+                  properties=properties, memberships=_memberships(data, site), sources=_sources(data, site), incoming=incoming,
+                  profile=profile)

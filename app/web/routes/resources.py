@@ -17,6 +17,7 @@ from ..conditional import revalidated
 from ..negotiation import RESOURCE_FORMATS, choose, split_suffix
 from ..openapi import answers
 from ..pages.html import page_response, site_of
+from ..pages.profile import profile_data
 from ..pages.resource import render_resource
 from ..responses import body_response
 from ..state import runtime_of, state_of
@@ -45,8 +46,9 @@ async def describe(request: Request, kind: str, key: str, format: str | None = N
     headers = {"Content-Location": f"{page_url}.{choice.fmt.extension}"} if choice.negotiated else {}
     if choice.fmt is HTML:
         data = await run_in_threadpool(resource_data, runtime, iri)
+        profile = await run_in_threadpool(profile_data, runtime, iri, site, triples=data.triples, labels=data.labels)
         alternates = {f: f"{page_url}.{f.extension}" for f in RESOURCE_FORMATS if f is not HTML}
-        response = page_response(render_resource(data, site, alternates=alternates), site, headers=headers)
+        response = page_response(render_resource(data, site, alternates=alternates, profile=profile), site, headers=headers)
     else:
         answer = await run_in_threadpool(describe_rdf, runtime, iri, choice.fmt)
         response = body_response(answer.body, choice.fmt, truncated=answer.truncated, headers=headers)

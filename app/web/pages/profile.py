@@ -1,0 +1,334 @@
+"""A resource's profile: its dated relationships told in words at their precision ("since September 2014"),
+each with its source, drawn on a timeline (server-side SVG, with the same rows as a table), and, for a summit,
+a meeting or an operation, who took part, drawn as a network. Every panel comes from a named query
+(`page-timeline`, `page-fact-sources`) and links to it in the query editor and as CSV/JSON.
+
+The timeline draws the four as-of bounds of data/README.md ("Time"): a bar is solid where the relationship
+certainly held (latest start to earliest end) and hatched where the recorded precision leaves it open
+(earliest to latest start, earliest to latest end); a relationship still open is drawn to today, faded after
+the last date a source saw it ongoing; suspensions are drawn over the relationship they suspend.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+
+from ...core.vocab import XSD
+from ...kg.runtime import Runtime
+from ...sparql.querylib import inline_values
+from ...store.base import select
+from .html import Site
+
+SCHEMA_ATTENDEE = "https://schema.org/attendee"
+_MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre"),
+}
+# (kind of row, English, French): how a row's relationship is named in the key facts
+_KINDS = {
+    "membership": ("in", "dans"), "participant": ("", ""), "suspension": ("suspended", "suspendu"),
+    "contribution": ("contributed to", "a contribué à"), "contributor": ("contributed", "a contribué"),
+}
+
+
+def spoken(value: ox.Literal | None, lang: str) -> str:
+    """A recorded date in words, at its precision: 8 February 1994, September 2014, 1994."""
+    if value is None:
+        return ""
+    text, datatype = value.value, value.datatype.value[len(XSD):] if value.datatype.value.startswith(XSD) else ""
+    months = _MONTHS["fr" if lang == "fr" else "en"]
+    parts = text.split("T")[0].split("-")
+    if datatype == "gYear" or len(parts) == 1:
+        return parts[0]
+    if datatype == "gYearMonth" or len(parts) == 2:
+        return f"{months[int(parts[1]) - 1]} {parts[0]}"
+    day = int(parts[2])
+    if lang == "fr":
+        return f"{'1er' if day == 1 else day} {months[int(parts[1]) - 1]} {parts[0]}"
+    return f"{day} {months[int(parts[1]) - 1]} {parts[0]}"
+
+
+def period_words(row: Mapping[str, Any], site: Site) -> str:
+    """When a relationship held, as a person says it, with no more precision than the data has."""
+    lang = site.lang
+    start, end = row.get("start"), row.get("end")
+    if start is not None and end is not None:
+        if start.value == end.value:
+            return site.t(f"in {spoken(start, lang)}", f"en {spoken(start, lang)}")
+        return site.t(f"from {spoken(start, lang)} to {spoken(end, lang)}", f"de {spoken(start, lang)} à {spoken(end, lang)}")
+    if start is not None:
+        if row.get("endUnknown") is not None:
+            return site.t(f"from {spoken(start, lang)} (end not recorded)", f"à partir de {spoken(start, lang)} (fin non enregistrée)")
+        ongoing = row.get("ongoingAsOf")
+        since = site.t(f"since {spoken(start, lang)}", f"depuis {spoken(start, lang)}")
+        if ongoing is not None:
+            return since + site.t(f" (ongoing as of {spoken(ongoing, lang)})", f" (en cours au {spoken(ongoing, lang)})")
+        return since
+    if end is not None:
+        return site.t(f"until {spoken(end, lang)} (start not recorded)", f"jusqu'en {spoken(end, lang)} (début non enregistré)")
+    low, high = row.get("earliestStart"), row.get("latestEnd")
+    if low is not None and high is not None:
+        return site.t(f"at a time between {spoken(low, lang)} and {spoken(high, lang)} (dates not recorded)",
+                      f"à une date entre le {spoken(low, lang)} et le {spoken(high, lang)} (dates non enregistrées)")
+    return site.t("dates not recorded", "dates non enregistrées")
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str | None
+    quote: str | None
+    passage_href: str | None
+    document_href: str
+
+
+@dataclass
+class Fact:
+    """One dated relationship: a row of `page-timeline`, with its words, its sources and its timeline bar."""
+
+    kind: str
+    iri: str
+    href: str
+    other_href: str
+    other: str
+    role: str
+    when: str
+    sources: list[Source] = field(default_factory=list)
+    bounds: dict[str, str] = field(default_factory=dict)  # earliestStart... as ISO dates, for the cursor
+    suspensions: list[Fact] = field(default_factory=list)
+    bar: Bar | None = None
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A timeline row's drawing, in SVG units: the certain span solid, the uncertain ends hatched."""
+
+    y: float
+    solid: tuple[float, float] | None
+    hatched: tuple[tuple[float, float], ...]
+    faded: tuple[float, float] | None  # open: from the last date seen ongoing (or the start) to today
+    overlays: tuple[tuple[float, float, str], ...]  # suspensions: x0, x1, title
+
+
+@dataclass(frozen=True)
+class Axis:
+    width: int
+    height: int
+    left: int
+    ticks: tuple[tuple[float, int], ...]
+    today_x: float
+    first_day: str
+    last_day: str
+
+
+@dataclass(frozen=True)
+class Node:
+    href: str
+    text: str
+    x: float
+    y: float
+
+
+_COUNTED = (  # (kind, English singular, plural, French singular, plural)
+    ("membership", "membership or term", "memberships or terms", "engagement ou mandat", "engagements ou mandats"),
+    ("participant", "participant", "participants", "participant", "participants"),
+    ("suspension", "suspension", "suspensions", "suspension", "suspensions"),
+    ("contribution", "contribution to an operation", "contributions to operations", "contribution à une opération",
+     "contributions à des opérations"),
+    ("contributor", "contributing country", "contributing countries", "pays contributeur", "pays contributeurs"),
+)
+
+
+def summary(facts: Sequence[Fact], site: Site) -> str:
+    """What the graph records about the resource, counted: "4 memberships or terms · 4 contributions to operations"."""
+    counts = {kind: sum(1 for f in facts if f.kind == kind) for kind, *_ in _COUNTED}
+    parts = [f"{counts[kind]} {site.t(one if counts[kind] == 1 else many, un if counts[kind] == 1 else des)}"
+             for kind, one, many, un, des in _COUNTED if counts[kind]]
+    sources = len({(s.document_href, s.passage_href) for f in facts for s in f.sources})
+    if sources:
+        parts.append(site.t(f"{sources} sourced passages", f"{sources} passages sourcés") if sources > 1
+                     else site.t("1 sourced passage", "1 passage sourcé"))
+    return " · ".join(parts)
+
+
+@dataclass
+class Profile:
+    summary: str
+    facts: list[Fact]
+    axis: Axis | None
+    period: str  # the resource's own dates in words ("from 20 May 2012 to 21 May 2012"), or ""
+    network: list[Node]
+    network_title: str
+    panels: dict[str, dict[str, str]]  # query name -> {"query": editor link, "csv": ..., "json": ...}
+    unsourced: int
+
+
+def _rows(runtime: Runtime, name: str, iri: str, lang: str) -> tuple[list[dict[str, Any]], str]:
+    query = runtime.queries[name]
+    params = {"resource": iri, **({"lang": lang} if any(p.name == "lang" for p in query.parameters) else {})}
+    bindings = query.bind(params, iri_base=runtime.settings.id_base)
+    return select(runtime.store, query.text, bindings), inline_values(query.text, bindings)
+
+
+def _panel(site: Site, name: str, text: str, params: Mapping[str, str]) -> dict[str, str]:
+    return {"query": site.url("/sparql?" + urlencode({"query": text})),
+            "csv": site.url(f"/api/queries/{name}?" + urlencode({**params, "format": "csv"})),
+            "json": site.url(f"/api/queries/{name}?" + urlencode({**params, "format": "json"}))}
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value.value[:10]) if isinstance(value, ox.Literal) else None
+
+
+def _axis(facts: Sequence[Fact], today: date) -> Axis | None:
+    days = [date.fromisoformat(v) for f in facts for v in f.bounds.values()]
+    if not days:
+        return None
+    first, last = min(days).year, max(max(days), today).year + 1
+    step = next(s for s in (1, 2, 5, 10, 20) if (last - first) / s <= 12)
+    first -= first % step
+    width, left = 960, 280
+    height = 34 + 26 * len(facts)
+
+    def x(day: date) -> float:
+        span = (date(last, 1, 1) - date(first, 1, 1)).days
+        return round(left + (width - left - 16) * (day - date(first, 1, 1)).days / span, 1)
+
+    ticks = tuple((x(date(year, 1, 1)), year) for year in range(first, last + 1, step))
+    axis = Axis(width, height, left, ticks, x(today), date(first, 1, 1).isoformat(), today.isoformat())
+    for index, fact in enumerate(facts):
+        fact.bar = _bar(fact, 24 + 26 * index, x, today)
+    return axis
+
+
+def _bar(fact: Fact, y: float, x: Any, today: date) -> Bar:
+    b = {k: date.fromisoformat(v) for k, v in fact.bounds.items()}
+    es, ls, ee, le = (b.get(k) for k in ("earliestStart", "latestStart", "earliestEnd", "latestEnd"))
+    hatched: list[tuple[float, float]] = []
+    solid = faded = None
+    if es and le and not ls and not ee:  # only a window is known (the operation's, say): some time within it
+        hatched.append((x(es), x(le)))
+    if es and ls and es < ls:
+        hatched.append((x(es), x(ls)))
+    if ee and le and ee < le:
+        hatched.append((x(ee), x(le)))
+    begin = ls or es
+    if begin is not None:
+        end = ee if ee is not None else None
+        if end is not None and end >= begin:
+            solid = (x(begin), max(x(end), x(begin) + 2))
+        elif le is None:
+            seen = b.get("ongoingAsOf", begin)
+            solid = (x(begin), max(x(seen), x(begin) + 2))
+            faded = (x(seen), x(today)) if seen < today else None
+    overlays = []
+    for suspension in fact.suspensions:
+        sb = {k: date.fromisoformat(v) for k, v in suspension.bounds.items()}
+        start = sb.get("earliestStart")
+        stop = sb.get("latestEnd") or today
+        if start is not None:
+            overlays.append((x(start), max(x(stop), x(start) + 2), suspension.when))
+    return Bar(y, solid, tuple(hatched), faded, tuple(overlays))
+
+
+def _network(triples: Sequence[ox.Triple], iri: str, facts: Sequence[Fact], labels: Any, site: Site) -> list[Node]:
+    """Who took part, around the resource: a summit's or meeting's attendees, an operation's contributors."""
+    others = {t.object.value for t in triples if isinstance(t.subject, ox.NamedNode) and t.subject.value == iri
+              and t.predicate.value == SCHEMA_ATTENDEE and isinstance(t.object, ox.NamedNode)}
+    named = {o: labels.get(o, site.lang) for o in others}
+    for fact in facts:
+        if fact.kind == "contributor":
+            named[fact.other_href] = fact.other
+    if not named:
+        return []
+    count = len(named)
+    radius = 150 if count <= 16 else 190
+    nodes = []
+    for index, (target, text) in enumerate(sorted(named.items(), key=lambda item: item[1])):
+        angle = 2 * math.pi * index / count - math.pi / 2
+        href = target if target.startswith("/") else site.href(target)
+        nodes.append(Node(href, text, round(330 + radius * math.cos(angle), 1), round(230 + radius * math.sin(angle), 1)))
+    return nodes
+
+
+_TIME = "http://www.w3.org/2006/time#"
+_DATES = (_TIME + "inXSDDate", _TIME + "inXSDgYearMonth", _TIME + "inXSDgYear")
+
+
+def own_period(triples: Sequence[ox.Triple], iri: str) -> tuple[ox.Literal | None, ox.Literal | None]:
+    """The resource's own start and end (a summit's days, an operation's years), from its description."""
+    by_subject: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for t in triples:
+        if isinstance(t.subject, (ox.NamedNode, ox.BlankNode)):
+            by_subject[t.subject.value][t.predicate.value].append(t.object)
+
+    def date_of(node: Any) -> ox.Literal | None:
+        found = next((v for p in _DATES for v in by_subject.get(node.value, {}).get(p, ())), None)
+        return found if isinstance(found, ox.Literal) else None
+
+    for interval in by_subject.get(iri, {}).get(_TIME + "hasTime", ()):
+        parts = by_subject.get(interval.value, {})
+        begin = next((date_of(v) for v in parts.get(_TIME + "hasBeginning", ())), None)
+        end = next((date_of(v) for v in parts.get(_TIME + "hasEnd", ())), None)
+        if begin is not None or end is not None:
+            return begin, end
+    return None, None
+
+
+def profile_data(runtime: Runtime, iri: str, site: Site, *, triples: Sequence[ox.Triple], labels: Any,
+                 today: date | None = None) -> Profile:
+    """The profile of `iri`: its facts from `page-timeline`, their sources from `page-fact-sources`."""
+    today = today or date.today()
+    rows, timeline_text = _rows(runtime, "page-timeline", iri, site.lang)
+    source_rows, sources_text = _rows(runtime, "page-fact-sources", iri, site.lang)
+    sources: dict[str, list[Source]] = defaultdict(list)
+    for row in source_rows:
+        document, passage = row.get("source"), row.get("passage")
+        if not isinstance(document, ox.NamedNode):
+            continue
+        title, url, quote = row.get("title"), row.get("url"), row.get("quote")
+        sources[row["fact"].value].append(Source(
+            title.value if isinstance(title, ox.Literal) else document.value.rsplit("/", 1)[-1],
+            url.value if isinstance(url, ox.NamedNode) else None,
+            quote.value if isinstance(quote, ox.Literal) else None,
+            site.href(passage.value) if isinstance(passage, ox.NamedNode) else None, site.href(document.value)))
+    facts: dict[str, Fact] = {}
+    suspensions: list[tuple[str, Fact]] = []
+    for row in rows:
+        fact_iri, other = row["fact"].value, row["other"].value
+        if fact_iri in facts:
+            continue
+        other_label, role = row.get("otherLabel"), row.get("roleLabel")
+        fact = Fact(row["kind"].value, fact_iri, site.href(fact_iri), site.href(other),
+                    other_label.value if isinstance(other_label, ox.Literal) else labels.get(other, site.lang),
+                    role.value if isinstance(role, ox.Literal) else "", period_words(row, site), sources.get(fact_iri, []),
+                    {k: row[k].value[:10] for k in ("earliestStart", "latestStart", "earliestEnd", "latestEnd", "ongoingAsOf")
+                     if isinstance(row.get(k), ox.Literal)})
+        if fact.kind == "suspension" and isinstance(row.get("parent"), ox.NamedNode):
+            suspensions.append((row["parent"].value, fact))
+        facts[fact_iri] = fact
+    for parent, suspension in suspensions:
+        if parent in facts:
+            facts[parent].suspensions.append(suspension)
+    ordered = sorted(facts.values(), key=lambda f: (f.bounds.get("earliestStart", "9999"), f.other))
+    drawn = [f for f in ordered if f.kind != "suspension"]
+    axis = _axis(drawn, today)
+    start, end = own_period(triples, iri)
+    own = period_words({"start": start, "end": end}, site) if start is not None or end is not None else ""
+    network = _network(triples, iri, drawn, labels, site)
+    kinds = {f.kind for f in drawn}
+    network_title = (site.t("Who took part", "Qui a participé") if "contributor" in kinds or network else "")
+    return Profile(summary(ordered, site), ordered, axis, own, network, network_title,
+                   {"page-timeline": _panel(site, "page-timeline", timeline_text, {"resource": iri, "lang": site.lang}),
+                    "page-fact-sources": _panel(site, "page-fact-sources", sources_text, {"resource": iri})},
+                   sum(1 for f in ordered if not f.sources))
