@@ -58,28 +58,50 @@ def spoken(value: ox.Literal | None, lang: str) -> str:
     return f"{day} {months[int(parts[1]) - 1]} {parts[0]}"
 
 
+def _is_day(value: ox.Literal) -> bool:
+    return value.datatype.value == XSD + "date" or value.datatype.value == XSD + "dateTime"
+
+
+def _fr(preposition: str, value: ox.Literal) -> str:
+    """A French preposition before a date: "du 8 février 1994", "de septembre 2014", "d'octobre 2013", "depuis 1994"."""
+    words = spoken(value, "fr")
+    day = _is_day(value)
+    if preposition == "de":
+        return f"du {words}" if day else (f"d'{words}" if words[0] in "aeiou" else f"de {words}")
+    if preposition == "à":
+        return f"au {words}" if day else f"à {words}"
+    if preposition == "à partir de":
+        return f"à partir du {words}" if day else (f"à partir d'{words}" if words[0] in "aeiou" else f"à partir de {words}")
+    if preposition == "depuis":
+        return f"depuis le {words}" if day else f"depuis {words}"
+    if preposition == "en":
+        return f"le {words}" if day else f"en {words}"
+    if preposition == "jusqu'à":
+        return f"jusqu'au {words}" if day else f"jusqu'en {words}"
+    return f"{preposition} {words}"
+
+
 def period_words(row: Mapping[str, Any], site: Site) -> str:
     """When a relationship held, as a person says it, with no more precision than the data has."""
-    lang = site.lang
     start, end = row.get("start"), row.get("end")
     if start is not None and end is not None:
         if start.value == end.value:
-            return site.t(f"in {spoken(start, lang)}", f"en {spoken(start, lang)}")
-        return site.t(f"from {spoken(start, lang)} to {spoken(end, lang)}", f"de {spoken(start, lang)} à {spoken(end, lang)}")
+            return site.t(f"in {spoken(start, 'en')}" if not _is_day(start) else f"on {spoken(start, 'en')}", _fr("en", start))
+        return site.t(f"from {spoken(start, 'en')} to {spoken(end, 'en')}", f"{_fr('de', start)} {_fr('à', end)}")
     if start is not None:
         if row.get("endUnknown") is not None:
-            return site.t(f"from {spoken(start, lang)} (end not recorded)", f"à partir de {spoken(start, lang)} (fin non enregistrée)")
+            return site.t(f"from {spoken(start, 'en')} (end not recorded)", f"{_fr('à partir de', start)} (fin non enregistrée)")
         ongoing = row.get("ongoingAsOf")
-        since = site.t(f"since {spoken(start, lang)}", f"depuis {spoken(start, lang)}")
+        since = site.t(f"since {spoken(start, 'en')}", _fr("depuis", start))
         if ongoing is not None:
-            return since + site.t(f" (ongoing as of {spoken(ongoing, lang)})", f" (en cours au {spoken(ongoing, lang)})")
+            return since + site.t(f" (ongoing as of {spoken(ongoing, 'en')})", f" (en cours au {spoken(ongoing, 'fr')})")
         return since
     if end is not None:
-        return site.t(f"until {spoken(end, lang)} (start not recorded)", f"jusqu'en {spoken(end, lang)} (début non enregistré)")
+        return site.t(f"until {spoken(end, 'en')} (start not recorded)", _fr("jusqu'à", end) + " (début non enregistré)")
     low, high = row.get("earliestStart"), row.get("latestEnd")
     if low is not None and high is not None:
-        return site.t(f"at a time between {spoken(low, lang)} and {spoken(high, lang)} (dates not recorded)",
-                      f"à une date entre le {spoken(low, lang)} et le {spoken(high, lang)} (dates non enregistrées)")
+        return site.t(f"at a time between {spoken(low, 'en')} and {spoken(high, 'en')} (dates not recorded)",
+                      f"à une date entre le {spoken(low, 'fr')} et le {spoken(high, 'fr')} (dates non enregistrées)")
     return site.t("dates not recorded", "dates non enregistrées")
 
 
