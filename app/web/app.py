@@ -21,7 +21,7 @@ from .fastlane import SparqlFastLane
 from .methods import add_head_routes
 from .openapi import complete
 from .problems import install_handlers
-from .routes import api, catalog, dumps, graph_store, health, home, ontology, queries_api, resources, search, sparql
+from .routes import api, catalog, dumps, graph_store, health, home, map, ontology, queries_api, resources, search, sparql
 from .state import ServiceState
 
 
@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         redoc_url=None,  # likewise, ReDoc
     )
     install_handlers(app)
-    for module in (sparql, graph_store, resources, health, ontology, dumps, catalog, home):
+    for module in (sparql, graph_store, resources, health, ontology, dumps, catalog, home, map):
         add_head_routes(module.router)
         app.include_router(module.router)
     app.mount(home.DOCS_ASSETS_PATH, StaticFiles(directory=home.DOCS_ASSETS_DIR), name="docs-assets")

@@ -1,0 +1,90 @@
+"""The map through time, as data: who was an Ally and who a partner (in which framework) on one day, from the
+named queries `members-on-date` and `partners-on-date` (the one as-of rule of data/README.md), for the page's
+table and summary; the browser asks the same queries as the slider moves (static/map.js)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import pyoxigraph as ox
+
+from ...kg.runtime import Runtime
+from ...store.base import select
+from .html import Site
+
+FIRST_DAY = date(1949, 4, 4)  # the North Atlantic Treaty is signed: the slider's first day
+FRAMEWORKS = ("nacc", "pfp", "eapc", "mediterranean-dialogue", "ici", "partners-across-the-globe", "pii", "eop")
+
+
+@dataclass
+class Country:
+    iso: str
+    href: str
+    label: str
+    ally: bool = False
+    ally_certain: bool = True
+    frameworks: list[tuple[str, str, bool, str]] = field(default_factory=list)  # (key, label, certain, suspended)
+
+
+@dataclass(frozen=True)
+class MapState:
+    day: date
+    framework: str | None
+    countries: list[Country]
+    allies: int
+    allies_uncertain: int
+    partners: int
+    partners_uncertain: int
+    framework_labels: dict[str, str]
+
+
+def _rows(runtime: Runtime, name: str, params: dict[str, str]) -> list[dict[str, ox.NamedNode | ox.Literal]]:
+    query = runtime.queries[name]
+    return select(runtime.store, query.text, query.bind(params, iri_base=runtime.settings.id_base))
+
+
+def framework_labels(runtime: Runtime, lang: str) -> dict[str, str]:
+    """The frameworks the map offers, key -> label in `lang` (English where there is none)."""
+    labels: dict[str, str] = {}
+    for key in FRAMEWORKS:
+        iri = f"{runtime.settings.id_base}framework/{key}"
+        rows = select(runtime.store, "SELECT ?l WHERE { ?f <http://www.w3.org/2000/01/rdf-schema#label> ?l }",
+                      {"f": ox.NamedNode(iri)})
+        by_lang = {r["l"].language: r["l"].value for r in rows if isinstance(r.get("l"), ox.Literal)}
+        if by_lang:
+            labels[key] = by_lang.get(lang) or by_lang.get("en") or key
+    return labels
+
+
+def map_state(runtime: Runtime, site: Site, day: date, framework: str | None) -> MapState:
+    """Allies and partners on `day` (partners only of `framework` when it is given)."""
+    labels = framework_labels(runtime, site.lang)
+    countries: dict[str, Country] = {}
+
+    def country(row: dict[str, ox.NamedNode | ox.Literal]) -> Country:
+        iri = row["country"].value
+        if iri not in countries:
+            label = row.get("label")
+            countries[iri] = Country(row["iso"].value, site.href(iri), label.value if label is not None else row["iso"].value)
+        return countries[iri]
+
+    for row in _rows(runtime, "members-on-date", {"date": day.isoformat(), "lang": site.lang}):
+        found = country(row)
+        found.ally, found.ally_certain = True, row["certain"].value == "true"
+    partner_params = {"date": day.isoformat(), "lang": site.lang}
+    if framework is not None:
+        partner_params["framework"] = f"{runtime.settings.id_base}framework/{framework}"
+    partners: dict[str, bool] = defaultdict(bool)
+    for row in _rows(runtime, "partners-on-date", partner_params):
+        key = row["framework"].value.rsplit("/", 1)[-1]
+        found = country(row)
+        certain = row["certain"].value == "true"
+        suspended = row["suspended"].value if row.get("suspended") is not None else ""
+        found.frameworks.append((key, labels.get(key, key), certain, suspended))
+        partners[row["country"].value] |= certain
+    allies = [c for c in countries.values() if c.ally]
+    return MapState(day, framework, sorted(countries.values(), key=lambda c: (not c.ally, c.label)),
+                    len(allies), sum(1 for c in allies if not c.ally_certain),
+                    len(partners), sum(1 for certain in partners.values() if not certain), labels)
