@@ -8,15 +8,20 @@ Swagger UI 4.15, which refuses FastAPI's OpenAPI 3.1 document ("does not specify
 
 from __future__ import annotations
 
+from datetime import date
 from importlib.resources import files
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
+from ...core.errors import InvalidParameter
 from ...linked_data.dumps import DUMP_FORMATS
+from ..pages.home import home_view
 from ..pages.html import page_response, render, site_of
+from ..state import runtime_of, state_of
 
 router = APIRouter(tags=["Service"])
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -60,6 +65,19 @@ CARDS = (
 
 
 @router.get("/", include_in_schema=False)
-async def home(request: Request) -> Response:
+async def home(request: Request, q: str | None = None, changed: str | None = None) -> Response:
+    """The home page: search (autocomplete with JavaScript; `q=` answers it without), the frameworks with their
+    partners today, the latest summits, the map, and what changed on a day (`changed=YYYY-MM-DD`)."""
     site = site_of(request)
-    return page_response(render("home.html", site, title="natokg", cards=CARDS, dumps=DUMP_FORMATS), site)
+    state = state_of(request)
+    runtime = runtime_of(request)
+    if q is not None and not 0 < len(q) <= 200:
+        raise InvalidParameter("Parameter 'q' must be 1 to 200 characters long.", parameters=["q"])
+    try:
+        day = date.fromisoformat(changed) if changed else None
+    except ValueError:
+        raise InvalidParameter(f"Parameter 'changed' must be a day as YYYY-MM-DD; got {changed!r}.", parameters=["changed"]) from None
+    view = await run_in_threadpool(home_view, runtime, site, day)
+    hits = state.search_index().search(q, lang=site.lang, limit=20).items if q else None
+    page = render("home.html", site, title="natokg", cards=CARDS, dumps=DUMP_FORMATS, view=view, q=q or "", hits=hits)
+    return page_response(page, site)
