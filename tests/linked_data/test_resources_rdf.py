@@ -87,11 +87,15 @@ def test_browsers_get_html(client: TestClient, how: str) -> None:
 
 
 def test_html_assets_are_local(client: TestClient) -> None:
-    page = client.get("/id/organisation/nato.html").text
-    assert "<script" not in page
+    page = client.get("/id/country/UKR.html").text
+    scripts = re.findall(r'<script [^>]*src="([^"]+)"', page)
+    styles = re.findall(r'<link rel="stylesheet" [^>]*href="([^"]+)"', page)
+    assert "/static/profile.js" in scripts and "/static/profile.css" in styles  # the timeline's cursor and looks
+    for asset in (*scripts, *styles):
+        assert asset.startswith("/static/"), asset  # served by the app itself, never from elsewhere
+        assert client.get(asset).status_code == 200, asset
     for attribute in re.findall(r'<link [^>]*href="([^"]+)"', page):
         assert not re.match(r"(https?:)?//", attribute), attribute
-    assert client.get("/static/natokg.css").status_code == 200
 
 
 def test_html_escapes_data(client: TestClient) -> None:
