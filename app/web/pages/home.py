@@ -53,7 +53,7 @@ def home_view(runtime: Runtime, site: Site, changed: date | None, *, today: date
                for r in _rows(runtime, "home-summits", {"lang": site.lang})]
     changes: list[tuple[str, list[Item]]] = []
     if changed is not None:
-        rows = _rows(runtime, "home-changes", {"date": changed.isoformat(), "lang": site.lang})
+        rows = _rows(runtime, "home-changes", {"day": changed.isoformat(), "lang": site.lang})
         for change, english, french in (("began", "Began", "Ont commencé"), ("ended", "Ended", "Ont pris fin")):
             items = [Item(site.href(r["fact"].value),
                           r["label"].value if r.get("label") is not None else r["fact"].value.rsplit("/", 1)[-1])
