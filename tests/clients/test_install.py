@@ -65,7 +65,11 @@ def test_the_wheel_carries_the_package_and_its_data(wheel: Path) -> None:
     for folder in SOURCE_FOLDERS:
         for path in (PROJECT_ROOT / folder).glob("*.ttl" if folder != "queries" else "*.rq"):
             assert f"natokg/{folder}/{path.name}" in names, path
-    assert {"natokg/web/static/editor.js", "natokg/web/static/natokg.css"} <= names
+    assert {"natokg/web/static/editor.js", "natokg/web/static/natokg.css", "natokg/web/static/map.js"} <= names
+    # the pages' front-end packages, built into app/web/static/vendor/ by `npm run --prefix frontend build`
+    for asset in (PROJECT_ROOT / "app" / "web" / "static" / "vendor").iterdir():
+        assert f"natokg/web/static/vendor/{asset.name}" in names, asset
+    assert "natokg/web/static/vendor/countries-110m.json" in names and "natokg/web/static/vendor/yasgui.min.js" in names
 
 
 @contextmanager
