@@ -105,6 +105,18 @@ def test_an_operation_draws_its_contributors_as_a_network(client: TestClient) ->
     rows = query_rows(client, "page-timeline", resource="https://w3id.org/natokg/id/operation/ocean-shield")
     assert sorted(names) == sorted(r["other"]["value"].rsplit("/", 1)[1] for r in rows if r["kind"]["value"] == "contributor")
     assert network.group(0).count("<circle cx=") == len(names) + 1
+    # each contributor with the frameworks it takes part in, as page-network answers
+    groups = {r["group"]["value"].rsplit("/", 1)[1] for r in query_rows(
+        client, "page-network", resource="https://w3id.org/natokg/id/operation/ocean-shield") if "group" in r}
+    assert set(re.findall(r'<a href="/id/framework/([\w-]+)"><rect class="group"', network.group(0))) == groups
+    assert {"pfp", "partners-across-the-globe"} <= groups
+
+
+def test_a_framework_draws_its_partners_with_their_programmes(client: TestClient) -> None:
+    network = re.search(r'<section id="network".*?</section>', page(client, "/id/framework/partners-across-the-globe"), re.S)
+    assert network is not None
+    assert '<a href="/id/country/AUS">Australia</a>: <a href="/id/programme/' in network.group(0)
+    assert 'href="/api/queries/page-network?resource=' in network.group(0)
 
 
 def test_a_resource_without_dated_relationships_keeps_its_statements(client: TestClient) -> None:

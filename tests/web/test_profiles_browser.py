@@ -46,7 +46,9 @@ def test_a_country_profile_with_its_timeline_cursor(live_url: str, tmp_path: Pat
 
         french = browser.open(f"{live_url}/id/operation/ocean-shield?lang=fr")
         french.wait_for("!document.querySelector('.asof').hidden")
-        assert french.evaluate("document.querySelectorAll('svg.network a').length") == 3
+        # 3 contributing countries and the 5 frameworks they take part in
+        assert french.evaluate("document.querySelectorAll('svg.network a circle').length") == 3
+        assert french.evaluate("document.querySelectorAll('svg.network a rect.group').length") == 5
         assert set_cursor(french, "2015-06-01").startswith("Au 1 juin 2015 :")
         assert french.axe() == []
         assert french.foreign_requests(live_url) == [] and french.errors == []

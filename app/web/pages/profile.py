@@ -27,7 +27,6 @@ from ...sparql.querylib import inline_values
 from ...store.base import select
 from .html import Site
 
-SCHEMA_ATTENDEE = "https://schema.org/attendee"
 _MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December"),
@@ -189,8 +188,7 @@ class Profile:
     facts: list[Fact]
     axis: Axis | None
     period: str  # the resource's own dates in words ("from 20 May 2012 to 21 May 2012"), or ""
-    network: list[Node]
-    network_title: str
+    network: Network | None
     panels: dict[str, dict[str, str]]  # query name -> {"query": editor link, "csv": ..., "json": ...}
     unsourced: int
 
@@ -263,24 +261,56 @@ def _bar(fact: Fact, y: float, x: Any, today: date) -> Bar:
     return Bar(y, solid, tuple(hatched), faded, tuple(overlays))
 
 
-def _network(triples: Sequence[ox.Triple], iri: str, facts: Sequence[Fact], labels: Any, site: Site) -> list[Node]:
-    """Who took part, around the resource: a summit's or meeting's attendees, an operation's contributors."""
-    others = {t.object.value for t in triples if isinstance(t.subject, ox.NamedNode) and t.subject.value == iri
-              and t.predicate.value == SCHEMA_ATTENDEE and isinstance(t.object, ox.NamedNode)}
-    named = {o: labels.get(o, site.lang) for o in others}
-    for fact in facts:
-        if fact.kind == "contributor":
-            named[fact.other_href] = fact.other
-    if not named:
-        return []
-    count = len(named)
-    radius = 150 if count <= 16 else 190
-    nodes = []
-    for index, (target, text) in enumerate(sorted(named.items(), key=lambda item: item[1])):
-        angle = 2 * math.pi * index / count - math.pi / 2
-        href = target if target.startswith("/") else site.href(target)
-        nodes.append(Node(href, text, round(330 + radius * math.cos(angle), 1), round(230 + radius * math.sin(angle), 1)))
-    return nodes
+@dataclass(frozen=True)
+class Network:
+    """Who took part (`nodes`, on a ring around the resource) and where else they meet (`groups`, outside it)."""
+
+    nodes: list[Node]
+    groups: list[Node]
+    edges: list[tuple[Node, Node]]  # node -> group
+    groups_of: dict[str, list[Node]]  # a node's href -> its groups, for the list beside the drawing
+
+
+def _ring(count: int, radius: float, index: int) -> tuple[float, float]:
+    angle = 2 * math.pi * index / max(count, 1) - math.pi / 2
+    return round(330 + radius * math.cos(angle), 1), round(250 + radius * math.sin(angle), 1)
+
+
+def _network(rows: Sequence[Mapping[str, Any]], labels: Any, site: Site) -> Network | None:
+    """The `page-network` rows drawn: nodes evenly on a ring, each group outside it at its members' mean angle."""
+    names: dict[str, str] = {}
+    group_names: dict[str, str] = {}
+    links: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        node = row["node"].value
+        names[node] = row["nodeLabel"].value if isinstance(row.get("nodeLabel"), ox.Literal) else labels.get(node, site.lang)
+        group = row.get("group")
+        if isinstance(group, ox.NamedNode):
+            label = row.get("groupLabel")
+            group_names[group.value] = label.value if isinstance(label, ox.Literal) else labels.get(group.value, site.lang)
+            links[group.value].append(node)
+    if not names:
+        return None
+    order = sorted(names, key=lambda iri: names[iri])
+    radius = 120 if len(order) <= 16 else 150
+    nodes = {iri: Node(site.href(iri), names[iri], *_ring(len(order), radius, i)) for i, iri in enumerate(order)}
+    angles = {}
+    for group, members in links.items():
+        xs = sum(math.cos(2 * math.pi * order.index(m) / len(order) - math.pi / 2) for m in members)
+        ys = sum(math.sin(2 * math.pi * order.index(m) / len(order) - math.pi / 2) for m in members)
+        angles[group] = math.atan2(ys, xs) if (xs or ys) else 0.0
+    placed = sorted(links, key=lambda g: angles[g])
+    spread = 2 * math.pi / max(len(placed), 1)
+    groups: dict[str, Node] = {}
+    for index, group in enumerate(placed):  # in angle order, at least `spread` apart, so that labels do not overlap
+        angle = angles[group] if index == 0 else max(angles[group], angles[placed[index - 1]] + min(spread, 0.5))
+        angles[group] = angle
+        groups[group] = Node(site.href(group), group_names[group], round(330 + 225 * math.cos(angle), 1),
+                             round(250 + 210 * math.sin(angle), 1))
+    edges = [(nodes[m], groups[g]) for g, members in links.items() for m in members]
+    groups_of = {nodes[iri].href: sorted((groups[g] for g, members in links.items() if iri in members), key=lambda n: n.text)
+                 for iri in order}
+    return Network([nodes[iri] for iri in order], sorted(groups.values(), key=lambda n: n.text), edges, groups_of)
 
 
 _TIME = "http://www.w3.org/2006/time#"
@@ -313,6 +343,7 @@ def profile_data(runtime: Runtime, iri: str, site: Site, *, triples: Sequence[ox
     today = today or date.today()
     rows, timeline_text = _rows(runtime, "page-timeline", iri, site.lang)
     source_rows, sources_text = _rows(runtime, "page-fact-sources", iri, site.lang)
+    network_rows, network_text = _rows(runtime, "page-network", iri, site.lang)
     sources: dict[str, list[Source]] = defaultdict(list)
     for row in source_rows:
         document, passage = row.get("source"), row.get("passage")
@@ -347,10 +378,8 @@ def profile_data(runtime: Runtime, iri: str, site: Site, *, triples: Sequence[ox
     axis = _axis(drawn, today)
     start, end = own_period(triples, iri)
     own = period_words({"start": start, "end": end}, site) if start is not None or end is not None else ""
-    network = _network(triples, iri, drawn, labels, site)
-    kinds = {f.kind for f in drawn}
-    network_title = (site.t("Who took part", "Qui a participé") if "contributor" in kinds or network else "")
-    return Profile(summary(ordered, site), ordered, axis, own, network, network_title,
+    return Profile(summary(ordered, site), ordered, axis, own, _network(network_rows, labels, site),
                    {"page-timeline": _panel(site, "page-timeline", timeline_text, {"resource": iri, "lang": site.lang}),
-                    "page-fact-sources": _panel(site, "page-fact-sources", sources_text, {"resource": iri})},
+                    "page-fact-sources": _panel(site, "page-fact-sources", sources_text, {"resource": iri}),
+                    "page-network": _panel(site, "page-network", network_text, {"resource": iri, "lang": site.lang})},
                    sum(1 for f in ordered if not f.sources))
