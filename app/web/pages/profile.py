@@ -1,7 +1,7 @@
 """A resource's profile: its dated relationships told in words at their precision ("since September 2014"),
 each with its source, drawn on a timeline (server-side SVG, with the same rows as a table), and, for a summit,
 a meeting or an operation, who took part, drawn as a network. Every panel comes from a named query
-(`page-timeline`, `page-fact-sources`) and links to it in the query editor and as CSV/JSON.
+(`page-timeline`, `page-fact-sources`, `page-network`) and links to it in the query editor and as CSV/JSON.
 
 The timeline draws the four as-of bounds of data/README.md ("Time"): a bar is solid where the relationship
 certainly held (latest start to earliest end) and hatched where the recorded precision leaves it open
@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from ...core.vocab import XSD
+from ...core.vocab import TIME, XSD
 from ...kg.runtime import Runtime
 from ...sparql.querylib import inline_values
 from ...store.base import select
@@ -33,13 +33,6 @@ _MONTHS = {
     "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
            "novembre", "décembre"),
 }
-# (kind of row, English, French): how a row's relationship is named in the key facts
-_KINDS = {
-    "membership": ("in", "dans"), "participant": ("", ""), "suspension": ("suspended", "suspendu"),
-    "contribution": ("contributed to", "a contribué à"), "contributor": ("contributed", "a contribué"),
-}
-
-
 def spoken(value: ox.Literal | None, lang: str) -> str:
     """A recorded date in words, at its precision: 8 February 1994, September 2014, 1994."""
     if value is None:
@@ -190,7 +183,6 @@ class Profile:
     period: str  # the resource's own dates in words ("from 20 May 2012 to 21 May 2012"), or ""
     network: Network | None
     panels: dict[str, dict[str, str]]  # query name -> {"query": editor link, "csv": ..., "json": ...}
-    unsourced: int
 
 
 def _rows(runtime: Runtime, name: str, iri: str, lang: str) -> tuple[list[dict[str, Any]], str]:
@@ -204,10 +196,6 @@ def _panel(site: Site, name: str, text: str, params: Mapping[str, str]) -> dict[
     return {"query": site.url("/sparql?" + urlencode({"query": text})),
             "csv": site.url(f"/api/queries/{name}?" + urlencode({**params, "format": "csv"})),
             "json": site.url(f"/api/queries/{name}?" + urlencode({**params, "format": "json"}))}
-
-
-def _day(value: Any) -> date | None:
-    return date.fromisoformat(value.value[:10]) if isinstance(value, ox.Literal) else None
 
 
 def _axis(facts: Sequence[Fact], today: date) -> Axis | None:
@@ -313,8 +301,7 @@ def _network(rows: Sequence[Mapping[str, Any]], labels: Any, site: Site) -> Netw
     return Network([nodes[iri] for iri in order], sorted(groups.values(), key=lambda n: n.text), edges, groups_of)
 
 
-_TIME = "http://www.w3.org/2006/time#"
-_DATES = (_TIME + "inXSDDate", _TIME + "inXSDgYearMonth", _TIME + "inXSDgYear")
+_DATES = (TIME + "inXSDDate", TIME + "inXSDgYearMonth", TIME + "inXSDgYear")
 
 
 def own_period(triples: Sequence[ox.Triple], iri: str) -> tuple[ox.Literal | None, ox.Literal | None]:
@@ -328,10 +315,10 @@ def own_period(triples: Sequence[ox.Triple], iri: str) -> tuple[ox.Literal | Non
         found = next((v for p in _DATES for v in by_subject.get(node.value, {}).get(p, ())), None)
         return found if isinstance(found, ox.Literal) else None
 
-    for interval in by_subject.get(iri, {}).get(_TIME + "hasTime", ()):
+    for interval in by_subject.get(iri, {}).get(TIME + "hasTime", ()):
         parts = by_subject.get(interval.value, {})
-        begin = next((date_of(v) for v in parts.get(_TIME + "hasBeginning", ())), None)
-        end = next((date_of(v) for v in parts.get(_TIME + "hasEnd", ())), None)
+        begin = next((date_of(v) for v in parts.get(TIME + "hasBeginning", ())), None)
+        end = next((date_of(v) for v in parts.get(TIME + "hasEnd", ())), None)
         if begin is not None or end is not None:
             return begin, end
     return None, None
@@ -381,5 +368,4 @@ def profile_data(runtime: Runtime, iri: str, site: Site, *, triples: Sequence[ox
     return Profile(summary(ordered, site), ordered, axis, own, _network(network_rows, labels, site),
                    {"page-timeline": _panel(site, "page-timeline", timeline_text, {"resource": iri, "lang": site.lang}),
                     "page-fact-sources": _panel(site, "page-fact-sources", sources_text, {"resource": iri}),
-                    "page-network": _panel(site, "page-network", network_text, {"resource": iri, "lang": site.lang})},
-                   sum(1 for f in ordered if not f.sources))
+                    "page-network": _panel(site, "page-network", network_text, {"resource": iri, "lang": site.lang})})
