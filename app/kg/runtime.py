@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Mapping
 from functools import cached_property
 from importlib import metadata
+from typing import Any
 
 from .. import __version__
 from ..core.settings import Settings
 from ..sparql.querylib import QueryLibrary
-from ..store.base import Store
+from ..store.base import Store, select
 from ..store.disk import BuildError, Contents, Progress
 from ..store.open import open_store
 from .sources import SourceFileError, Sources, check_folders, load_sources, served_files, sources_digest, turtle_files
@@ -39,6 +41,11 @@ class Runtime:
     def sources(self) -> Sources | None:
         """The parsed source graphs (rdflib), read on first use; None in remote mode."""
         return None if self.settings.sparql_endpoint else load_sources(self.settings)
+
+    def rows(self, name: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
+        """The rows of the named query `name`, its parameters checked and bound as the API binds them."""
+        query = self.queries[name]
+        return select(self.store, query.text, query.bind(params, iri_base=self.settings.id_base))
 
     def close(self) -> None:
         self.store.close()

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from ..core.errors import NotFound
 from ..core.formats import BY_NAME, Format
 from ..kg.runtime import Runtime
-from ..store.base import Answer, QueryRequest, select
+from ..store.base import Answer, QueryRequest
 
 Row = Mapping[str, Any]  # one SELECT solution: variable -> pyoxigraph term
 
@@ -76,11 +76,6 @@ def resource_data(runtime: Runtime, iri: str) -> ResourceData:
     """
     answer = describe_rdf(runtime, iri, BY_NAME["nt"])
     triples = [quad.triple for quad in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
-    base = runtime.settings.id_base
-
-    def rows(name: str) -> list[dict[str, object]]:
-        query = runtime.queries[name]
-        return select(runtime.store, query.text, query.bind({"resource": iri}, iri_base=base))
-
-    labels = labels_from_rows(rows("resource-labels"))
-    return ResourceData(iri, triples, labels, rows("resource-sources"), rows("resource-memberships"))
+    labels = labels_from_rows(runtime.rows("resource-labels", {"resource": iri}))
+    return ResourceData(iri, triples, labels, runtime.rows("resource-sources", {"resource": iri}),
+                        runtime.rows("resource-memberships", {"resource": iri}))

@@ -11,11 +11,9 @@ from datetime import date
 import pyoxigraph as ox
 
 from ...kg.runtime import Runtime
-from ...store.base import select
 from .html import Site
 
 FIRST_DAY = date(1949, 4, 4)  # the North Atlantic Treaty is signed: the slider's first day
-FRAMEWORKS = ("nacc", "pfp", "eapc", "mediterranean-dialogue", "ici", "partners-across-the-globe", "pii", "eop")
 
 
 @dataclass
@@ -40,22 +38,10 @@ class MapState:
     framework_labels: dict[str, str]
 
 
-def _rows(runtime: Runtime, name: str, params: dict[str, str]) -> list[dict[str, ox.NamedNode | ox.Literal]]:
-    query = runtime.queries[name]
-    return select(runtime.store, query.text, query.bind(params, iri_base=runtime.settings.id_base))
-
-
 def framework_labels(runtime: Runtime, lang: str) -> dict[str, str]:
-    """The frameworks the map offers, key -> label in `lang` (English where there is none)."""
-    labels: dict[str, str] = {}
-    for key in FRAMEWORKS:
-        iri = f"{runtime.settings.id_base}framework/{key}"
-        rows = select(runtime.store, "SELECT ?l WHERE { ?f <http://www.w3.org/2000/01/rdf-schema#label> ?l }",
-                      {"f": ox.NamedNode(iri)})
-        by_lang = {r["l"].language: r["l"].value for r in rows if isinstance(r.get("l"), ox.Literal)}
-        if by_lang:
-            labels[key] = by_lang.get(lang) or by_lang.get("en") or key
-    return labels
+    """The partnership frameworks, key -> label in `lang` (English where there is none), in launch order."""
+    return {row["framework"].value.rsplit("/", 1)[-1]: row["label"].value
+            for row in runtime.rows("map-frameworks", {"lang": lang}) if row.get("label") is not None}
 
 
 def map_state(runtime: Runtime, site: Site, day: date, framework: str | None) -> MapState:
@@ -70,14 +56,14 @@ def map_state(runtime: Runtime, site: Site, day: date, framework: str | None) ->
             countries[iri] = Country(row["iso"].value, site.href(iri), label.value if label is not None else row["iso"].value)
         return countries[iri]
 
-    for row in _rows(runtime, "members-on-date", {"date": day.isoformat(), "lang": site.lang}):
+    for row in runtime.rows("members-on-date", {"date": day.isoformat(), "lang": site.lang}):
         found = country(row)
         found.ally, found.ally_certain = True, row["certain"].value == "true"
     partner_params = {"date": day.isoformat(), "lang": site.lang}
     if framework is not None:
         partner_params["framework"] = f"{runtime.settings.id_base}framework/{framework}"
     partners: dict[str, bool] = defaultdict(bool)
-    for row in _rows(runtime, "partners-on-date", partner_params):
+    for row in runtime.rows("partners-on-date", partner_params):
         key = row["framework"].value.rsplit("/", 1)[-1]
         found = country(row)
         certain = row["certain"].value == "true"
