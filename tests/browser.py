@@ -98,8 +98,8 @@ class Page:
         """A key pressed and released on the focused element (Tab, Enter, ArrowRight, a letter...)."""
         codes = {"Tab": 9, "Enter": 13, "Escape": 27, "ArrowLeft": 37, "ArrowUp": 38, "ArrowRight": 39, "ArrowDown": 40}
         params = {"key": key, "code": key, "windowsVirtualKeyCode": codes.get(key, ord(key.upper()[0]))}
-        if len(key) == 1:
-            params["text"] = key
+        if len(key) == 1 or key == "Enter":  # a key that types: Enter's "\r" is what makes a focused button act
+            params["text"] = "\r" if key == "Enter" else key
         self.send("Input.dispatchKeyEvent", {"type": "keyDown", **params})
         self.send("Input.dispatchKeyEvent", {"type": "keyUp", **params})
 
