@@ -13,6 +13,7 @@ from .. import __version__
 from ..core.settings import Settings
 from ..sparql.querylib import QueryLibrary
 from ..store.base import Store, select
+from ..store import lists
 from ..store.disk import BuildError, Contents, Progress
 from ..store.open import open_store
 from .sources import SourceFileError, Sources, check_folders, load_sources, served_files, sources_digest, turtle_files
@@ -42,6 +43,11 @@ class Runtime:
         """The parsed source graphs (rdflib), read on first use; None in remote mode."""
         return None if self.settings.sparql_endpoint else load_sources(self.settings)
 
+    @property
+    def lists(self) -> lists.ListIndex | None:
+        """The store's list index (app.store.lists); None for a remote store, whose lists run as SPARQL."""
+        return getattr(self.store, "lists", None)
+
     def rows(self, name: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
         """The rows of the named query `name`, its parameters checked and bound as the API binds them."""
         query = self.queries[name]
@@ -51,13 +57,16 @@ class Runtime:
         self.store.close()
 
 
-def store_contents(settings: Settings, digest: str, derivations: list[str]) -> Contents:
-    """What the embedded store holds, keyed by everything that decides its triples: the sources' digest,
-    the derivations, the deployment's base and the versions of natokg and pyoxigraph (which writes the files)."""
-    parts = [digest, settings.id_base, __version__, metadata.version("pyoxigraph"), *derivations]
+def store_contents(settings: Settings, digest: str, derivations: list[str], index_queries: Mapping[str, str]) -> Contents:
+    """What the embedded store holds, keyed by everything that decides its files: the sources' digest, the
+    derivations, the list index's queries and schema, the deployment's base and the versions of natokg and
+    pyoxigraph (which writes the files)."""
+    parts = [digest, settings.id_base, __version__, metadata.version("pyoxigraph"), *derivations,
+             f"lists {lists.VERSION}", *index_queries.values()]
     key = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
     return Contents(key=key, owner=str(settings.root.resolve()), documents=lambda: turtle_files(settings),
-                    size=sum(path.stat().st_size for path in served_files(settings)), derivations=derivations)
+                    size=sum(path.stat().st_size for path in served_files(settings)), derivations=derivations,
+                    index_queries=index_queries)
 
 
 def build_runtime(settings: Settings, *, progress: Progress | None = None) -> Runtime:
@@ -82,8 +91,9 @@ def build_runtime(settings: Settings, *, progress: Progress | None = None) -> Ru
         if not report.conforms:
             raise InvalidData(report)
     derivations = [query.text for query in queries if query.name.startswith("derive-")]
+    index_queries = {name: queries[name].text for name in lists.QUERIES}
     try:
-        store = open_store(store_contents(settings, digest, derivations), settings, progress=progress)
+        store = open_store(store_contents(settings, digest, derivations, index_queries), settings, progress=progress)
     except BuildError as error:
         raise SourceFileError(str(error)) from error
     return Runtime(settings, store, queries, report, started)

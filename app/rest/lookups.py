@@ -1,7 +1,9 @@
 """REST lookups that cost what they answer: the store filters, orders, counts and pages; Python builds one page.
 
 A list runs its kind's `api-{path}-list.rq` twice, counted and cut to the page (`app.sparql.querylib`
-`counted`/`paged`); the page's items are then read by `api-{path}.rq` (one `item, field, value` row
+`counted`/`paged`), except the lists of members, partners and countries of an embedded store, which its
+list index (`app.store.lists`) filters, counts and pages with the same filters, order and as-of rule, at
+the cost of the page rather than of every membership in the graph; the page's items are then read by `api-{path}.rq` (one `item, field, value` row
 per fact, `item` bound to the page's IRIs) or, for members and partners, by `api-memberships.rq`. The
 labels and sources of what one answer shows are read for that answer only (`search-labels.rq`,
 `api-provenance.rq`, `api-quotes.rq`, bound to its IRIs), so no answer depends on the size of the
@@ -24,6 +26,7 @@ from ..core.errors import InvalidParameter, NotFound
 from ..sparql.querylib import QueryLibrary, counted, paged, unordered
 from ..sparql.rewrite import bound
 from ..store.base import Store, select
+from ..store.lists import ListIndex, ListPage
 from . import models as m
 from .labels import DEFAULT_LANGUAGE, RDFS_LABEL, SKOS_ALT, SKOS_PREF
 
@@ -32,6 +35,7 @@ Row = dict[str, Any]
 M = TypeVar("M", bound=BaseModel)
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 PRECISIONS = {10: "day", 7: "month", 4: "year"}
+INDEX_WHOLE = 2**62  # a page no list reaches: all of one country's memberships
 PARTNERS_SHOWN = 100  # a framework's detail lists this many partners; /api/partners?framework= pages through all
 # REST filters that name a resource, and the IRI segment of what they name.
 FILTER_SEGMENTS = {"role": "role", "framework": "framework", "challenge": "challenge", "region": "region",
@@ -58,9 +62,12 @@ class Lookups:
     answer names and the sources of every fact in it, in one query each, and fills them in.
     """
 
-    def __init__(self, store: Store, queries: QueryLibrary, id_base: str, lang: str, *, sort_limit: int) -> None:
-        """`sort_limit`: the longest list sorted before it is cut into pages (longer ones come in the store's order)."""
+    def __init__(self, store: Store, queries: QueryLibrary, id_base: str, lang: str, *, sort_limit: int,
+                 lists: ListIndex | None = None) -> None:
+        """`sort_limit`: the longest list sorted before it is cut into pages (longer ones come in the store's order);
+        `lists`: the store's list index, which answers the lists of members, partners and countries."""
         self.sort_limit = sort_limit
+        self.lists = lists
         self.store = store
         self.queries = queries
         self.id_base = id_base
@@ -174,13 +181,17 @@ class Lookups:
     def page(self, path: str, segment: str | None, builder: Callable[[Lookups, str, Facts], Any] | None, *,
              limit: int, offset: int, **filters: Any) -> m.Page[Any]:
         """One page of `/api/{path}`, with the total: filtered, ordered, counted and cut by the store."""
-        query = self.queries[f"api-{path}-list"]
         raw = self._list_parameters({k: v for k, v in filters.items() if v is not None})
-        text = bound(query.text, query.bind(raw, iri_base=self.id_base))
-        [count] = select(self.store, counted(text))
-        total = int(count["total"].value)
-        ordered = total <= self.sort_limit  # an engine sorts every solution before it cuts a page
-        rows = select(self.store, paged(text if ordered else unordered(text), limit=limit, offset=offset))
+        indexed = self._indexed(path, raw, limit=limit, offset=offset)
+        if indexed is not None:
+            total, rows, ordered = indexed.total, indexed.rows, True  # the index keeps every list in its order
+        else:
+            query = self.queries[f"api-{path}-list"]
+            text = bound(query.text, query.bind(raw, iri_base=self.id_base))
+            [count] = select(self.store, counted(text))
+            total = int(count["total"].value)
+            ordered = total <= self.sort_limit  # an engine sorts every solution before it cuts a page
+            rows = select(self.store, paged(text if ordered else unordered(text), limit=limit, offset=offset))
         if segment is None or builder is None:  # a view over memberships
             items: list[Any] = self._memberships_of(rows, filters.get("at"))
         else:
@@ -192,6 +203,21 @@ class Lookups:
                 for built, row in zip(items, rows, strict=True):
                     built.asOf = m.AsOf(date=at.isoformat(), certain=_flag(row, "certain"))
         return self.finish(m.Page[Any](total=total, limit=limit, offset=offset, ordered=ordered, items=items))
+
+    def _indexed(self, path: str, raw: Mapping[str, str], *, limit: int, offset: int) -> ListPage | None:
+        """The page of `api-{path}-list.rq` for the parameters `raw`, from the list index; None when the index does
+        not answer this list (no index, or another kind)."""
+        if self.lists is None or path not in ("members", "partners", "countries"):
+            return None
+        if path == "countries":
+            return self.lists.countries(role=raw.get("role"), organization=raw.get("framework"), limit=limit, offset=offset)
+        members = path == "members"
+        return self.lists.memberships(
+            partners=not members, organization=self.iri("organisation", "nato") if members else raw.get("framework"),
+            role=self.iri("role", "member") if members else raw.get("role"),
+            roles=() if members else (self.iri("role", "partner"), self.iri("role", "enhanced-opportunities-partner")),
+            country=raw.get("country"), year=raw.get("year"), date=raw.get("date"), uncertain=raw.get("uncertain") == "true",
+            limit=limit, offset=offset)
 
     def _memberships_of(self, rows: list[Row], at: date | None) -> list[m.Membership]:
         iris = [row["membership"].value for row in rows]
@@ -285,8 +311,11 @@ class Lookups:
 
     def _one_page(self, path: str, **filters: Any) -> list[m.Membership]:
         """Every membership a members or partners list gives for `filters`, unpaged (a country has few)."""
-        query = self.queries[f"api-{path}-list"]
         raw = self._list_parameters({k: v for k, v in filters.items() if v is not None})
+        indexed = self._indexed(path, raw, limit=INDEX_WHOLE, offset=0)
+        if indexed is not None:
+            return self._memberships_of(indexed.rows, None)
+        query = self.queries[f"api-{path}-list"]
         rows = select(self.store, query.text, query.bind(raw, iri_base=self.id_base))
         return self._memberships_of(rows, None)
 

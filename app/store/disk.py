@@ -4,7 +4,8 @@ Loading a large graph into memory in every process costs tens of seconds at each
 of memory; a RocksDB store on disk is opened in milliseconds at any size and its pages are shared
 through the operating system's cache. The layout, in the cache folder:
 
-    store-<key>/                        a complete store: the database and its manifest (natokg-store.json)
+    store-<key>/                        a complete store: the database, its list index (lists.sqlite) and its
+                                        manifest (natokg-store.json)
     store-<key>.building-<pid>-<token>/ a build in progress, or one that crashed: never opened
     store-<key>.lock                    held while <key> is built, so concurrent starts build it once
 
@@ -25,19 +26,21 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
+
+from . import lists
 
 MANIFEST = "natokg-store.json"
 BATCH = 100_000  # quads parsed per bulk insertion: bounds the build's memory and paces its progress
 _HELD: dict[str, int] = {}  # folder -> descriptor holding its shared lock for the life of the process (and its children)
 
 Progress = Callable[[str, float], None]
-"""Told (stage, fraction of it done): "load", "derive", "optimize"."""
+"""Told (stage, fraction of it done): "load", "derive", "optimize", "index"."""
 
 
 class BuildError(Exception):
@@ -46,7 +49,8 @@ class BuildError(Exception):
 
 @dataclass(frozen=True)
 class Contents:
-    """What a store holds: Turtle documents and the CONSTRUCT queries that derive more triples from them.
+    """What a store holds: Turtle documents and the CONSTRUCT queries that derive more triples from them, and the
+    named queries its list index is read with (app.store.lists; none: no index).
 
     `key` names the contents (a digest of everything that decides them); `owner` names the deployment
     (its data root), whose older stores are removed once a newer one is in place.
@@ -57,6 +61,7 @@ class Contents:
     documents: Callable[[], Iterator[tuple[str, bytes]]]  # (name for messages, Turtle)
     size: int  # bytes of all documents together, for the progress
     derivations: Sequence[str] = ()
+    index_queries: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,10 @@ def _build(path: Path, contents: Contents, progress: Progress) -> int:
         store.optimize()
         store.flush()
         progress("optimize", 1.0)
+        if contents.index_queries:
+            progress("index", 0.0)
+            lists.build(store, contents.index_queries, path / lists.FILE).close()
+            progress("index", 1.0)
         return len(store)
     except OSError as error:
         raise BuildError(f"could not write the store in {path}: {error}") from error

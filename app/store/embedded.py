@@ -21,6 +21,7 @@ from .base import Answer, QueryRequest, write_answer
 from .disk import derived_quads
 from .fairness import SlowQueries
 from .handle import OpenedStore
+from .lists import ListIndex
 from .workers import Job, WorkerPool, run_here
 
 
@@ -73,8 +74,11 @@ class EmbeddedStore:
     """An Oxigraph store (in memory, or on disk opened read-only in each process), queried in killable
     worker processes (bounded queries in this one)."""
 
-    def __init__(self, opened: OpenedStore, settings: Settings, *, triples: int, origin: str = "") -> None:
-        """Serve `opened`, which holds `triples` triples; `origin` says where it came from (for the start-up line)."""
+    def __init__(self, opened: OpenedStore, settings: Settings, *, triples: int, origin: str = "",
+                 lists: ListIndex | None = None) -> None:
+        """Serve `opened`, which holds `triples` triples; `origin` says where it came from (for the start-up line);
+        `lists` is its list index (app.store.lists), if it has one."""
+        self.lists = lists
         self._settings = settings
         self._opened = opened
         self._triples = triples

@@ -7,6 +7,7 @@ from .base import Store
 from .disk import Contents, Progress, find_or_build
 from .embedded import EmbeddedStore, load_in_memory
 from .handle import OpenedStore
+from .lists import FILE, ListIndex
 
 
 def open_store(contents: Contents | None, settings: Settings, *, progress: Progress | None = None) -> Store:
@@ -27,8 +28,12 @@ def open_store(contents: Contents | None, settings: Settings, *, progress: Progr
     if in_memory or settings.cache_dir is None:
         documents = [document for _, document in contents.documents()]
         memory = load_in_memory(documents, derivations=contents.derivations)
-        return EmbeddedStore(OpenedStore(memory=memory), settings, triples=len(memory), origin="loaded into memory")
+        lists = ListIndex.in_memory(memory, contents.index_queries) if contents.index_queries else None
+        return EmbeddedStore(OpenedStore(memory=memory), settings, triples=len(memory), origin="loaded into memory",
+                             lists=lists)
     found = find_or_build(settings.cache_dir, contents, progress=progress)
     verb = "reused" if found.reused else f"built in {found.seconds:.1f} s"
+    index = found.path / FILE
     return EmbeddedStore(OpenedStore(path=found.path), settings, triples=found.triples,
-                         origin=f"store {verb}: {found.path} ({found.triples} triples)")
+                         origin=f"store {verb}: {found.path} ({found.triples} triples)",
+                         lists=ListIndex(path=index) if index.exists() else None)

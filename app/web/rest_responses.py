@@ -30,7 +30,7 @@ def lookups(request: Request, lang: str | None) -> Lookups:
         raise InvalidParameter(f"Parameter 'lang' must be a language tag such as en or fr; got {lang!r}.", parameters=["lang"])
     chosen = choose_language(lang, request.headers.get("accept-language"), LANGUAGES)
     return Lookups(runtime.store, runtime.queries, runtime.settings.id_base, chosen.split("-")[0],
-                   sort_limit=runtime.settings.rest_sort_limit)
+                   sort_limit=runtime.settings.rest_sort_limit, lists=runtime.lists)
 
 
 def links(request: Request, total: int, limit: int, offset: int) -> str:

@@ -1,0 +1,150 @@
+"""The list index answers the REST lists of members, partners and countries exactly as their SPARQL queries do:
+the same rows, in the same order, with the same `certain` and `suspended`, on every day the shipped data
+changes, for every framework, role, country and year; and it is built beside an on-disk store."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.core.settings import Settings
+from app.kg.runtime import Runtime, build_runtime
+from app.store import lists
+from app.store.base import select
+from app.store.lists import ListIndex
+
+ID = "https://w3id.org/natokg/id/"
+PARTNER_ROLES = (f"{ID}role/partner", f"{ID}role/enhanced-opportunities-partner")
+
+
+@pytest.fixture(scope="module")
+def runtime() -> Iterator[Runtime]:
+    built = build_runtime(Settings(workers=1, store="memory"))
+    yield built
+    built.close()
+
+
+@pytest.fixture(scope="module")
+def index(runtime: Runtime) -> ListIndex:
+    assert runtime.lists is not None, "an embedded store has a list index"
+    return runtime.lists
+
+
+def _sparql(runtime: Runtime, name: str, params: dict[str, str]) -> list[tuple[Any, ...]]:
+    return [(row.get("membership", row.get("item")).value,
+             row["certain"].value if "certain" in row else None,
+             row["suspended"].value if "suspended" in row else None) for row in runtime.rows(name, params)]
+
+
+def _indexed(page: lists.ListPage, with_date: bool) -> list[tuple[Any, ...]]:
+    return [(row.get("membership", row.get("item")).value,
+             row["certain"].value if "certain" in row else None,
+             row["suspended"].value if "suspended" in row else None) for row in page.rows]
+
+
+def _days(runtime: Runtime) -> list[str]:
+    """Every day a membership or suspension may begin or end, the day before it, and a few plain ones."""
+    db = sqlite3.connect(":memory:")
+    db.deserialize(runtime.lists._image)  # type: ignore[union-attr, arg-type]
+    bounds = {value for table in ("memberships", "suspensions") for row in db.execute(f"SELECT es, ls, ee, le FROM {table}")
+              for value in row if value}
+    days = {"1949-04-04", "1994-01-10", "2000-01-01", "2014-04-01", "2022-02-24", "2026-01-01"}
+    for day in bounds:
+        days |= {day, (date.fromisoformat(day) - timedelta(days=1)).isoformat()}
+    return sorted(days)
+
+
+def test_partners_on_every_day_the_data_changes(runtime: Runtime, index: ListIndex) -> None:
+    days = _days(runtime)
+    assert len(days) > 100
+    checked = 0
+    for day in days:
+        for uncertain in ("false", "true"):
+            expected = _sparql(runtime, "api-partners-list", {"date": day, "uncertain": uncertain})
+            page = index.memberships(partners=True, organization=None, role=None, roles=PARTNER_ROLES, date=day,
+                                     uncertain=uncertain == "true", limit=10_000, offset=0)
+            assert _indexed(page, True) == expected, (day, uncertain)
+            assert page.total == len(expected)
+            checked += len(expected)
+    assert checked > 1000  # the days held partners, some of them uncertain or suspended
+
+
+def test_members_on_every_day_the_data_changes(runtime: Runtime, index: ListIndex) -> None:
+    for day in _days(runtime):
+        for uncertain in ("false", "true"):
+            expected = _sparql(runtime, "api-members-list", {"date": day, "uncertain": uncertain})
+            page = index.memberships(partners=False, organization=f"{ID}organisation/nato", role=f"{ID}role/member",
+                                     date=day, uncertain=uncertain == "true", limit=10_000, offset=0)
+            assert _indexed(page, True) == expected, (day, uncertain)
+
+
+def test_partners_by_framework_role_country_and_year(runtime: Runtime, index: ListIndex) -> None:
+    frameworks = [row["framework"].value for row in runtime.rows("map-frameworks", {})]
+    countries = [f"{ID}country/{iso}" for iso in ("UKR", "RUS", "JPN", "AFG", "FIN", "SWE", "MLT", "CHE")]
+    assert len(frameworks) >= 6
+    cases: list[dict[str, str]] = [{}]
+    cases += [{"framework": f} for f in frameworks]
+    cases += [{"framework": f, "date": "2010-06-01", "uncertain": "true"} for f in frameworks]
+    cases += [{"role": r} for r in PARTNER_ROLES]
+    cases += [{"country": c} for c in countries] + [{"country": c, "date": "2015-01-01"} for c in countries]
+    cases += [{"year": y} for y in ("1994", "1995", "2004", "2014", "2024")]
+    for params in cases:
+        expected = _sparql(runtime, "api-partners-list", params)
+        page = index.memberships(partners=True, organization=params.get("framework"), role=params.get("role"),
+                                 roles=PARTNER_ROLES, country=params.get("country"), year=params.get("year"),
+                                 date=params.get("date"), uncertain=params.get("uncertain") == "true", limit=10_000, offset=0)
+        assert _indexed(page, "date" in params) == expected, params
+    assert index.memberships(partners=True, organization=None, role=None, roles=PARTNER_ROLES, limit=10_000,
+                             offset=0).total > 50
+
+
+def test_countries_by_role_and_framework(runtime: Runtime, index: ListIndex) -> None:
+    frameworks = [row["framework"].value for row in runtime.rows("map-frameworks", {})]
+    cases = [{}, {"role": f"{ID}role/member"}, {"role": PARTNER_ROLES[1]}, {"framework": f"{ID}organisation/nato"}]
+    cases += [{"framework": f} for f in frameworks] + [{"framework": frameworks[0], "role": PARTNER_ROLES[0]}]
+    for params in cases:
+        expected = [row["item"].value for row in runtime.rows("api-countries-list", params)]
+        page = index.countries(role=params.get("role"), organization=params.get("framework"), limit=10_000, offset=0)
+        assert [row["item"].value for row in page.rows] == expected, params
+        assert page.total == len(expected)
+
+
+def test_pages_cut_the_same_list(index: ListIndex) -> None:
+    whole = index.memberships(partners=True, organization=None, role=None, roles=PARTNER_ROLES, limit=10_000, offset=0)
+    pieces = [row for offset in range(0, whole.total, 7) for row in
+              index.memberships(partners=True, organization=None, role=None, roles=PARTNER_ROLES, limit=7, offset=offset).rows]
+    assert pieces == whole.rows
+    countries = index.countries(role=None, organization=None, limit=10_000, offset=0)
+    assert index.countries(role=None, organization=None, limit=5, offset=10).rows == countries.rows[10:15]
+    assert index.countries(role=None, organization=None, limit=5, offset=countries.total).rows == []
+
+
+def test_built_beside_the_on_disk_store(tmp_path: Path) -> None:
+    """`lists.sqlite` is in the store's folder (renamed into place with it) and answers as the in-memory image."""
+    runtime = build_runtime(Settings(workers=1, store="disk", cache_dir=tmp_path / "cache", validate_on_start=False))
+    try:
+        index = runtime.lists
+        assert index is not None and index.path is not None
+        assert index.path.parent == runtime.store.path  # type: ignore[attr-defined]
+        rows = index.memberships(partners=True, organization=None, role=None, roles=PARTNER_ROLES, date="2000-01-01",
+                                 limit=10_000, offset=0)
+        expected = [row["membership"].value for row in runtime.rows("api-partners-list", {"date": "2000-01-01"})]
+        assert [row["membership"].value for row in rows.rows] == expected and expected
+        with pytest.raises(sqlite3.OperationalError):  # opened read-only
+            index._connection().execute("DELETE FROM countries")
+    finally:
+        runtime.close()
+
+
+def test_a_remote_store_has_none(remote_settings: Settings) -> None:
+    runtime = build_runtime(remote_settings)
+    try:
+        assert runtime.lists is None
+        assert select(runtime.store, "SELECT ?p WHERE { ?s ?p ?o } LIMIT 1")  # its lists go to the upstream as SPARQL
+    finally:
+        runtime.close()
