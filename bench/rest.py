@@ -1,6 +1,7 @@
 """Latency of the REST routes, one client, in process (the app behind Starlette's TestClient, its query
 workers real): `python3 bench/rest.py ROOT` on a root written by `bench/generate.py`. Prints, per route,
-the first request and the median and worst of six more, in milliseconds."""
+the first request and the median and worst of six more, in milliseconds. `--cache-dir DIR` serves the
+store the settings choose with that cache folder (on disk for a generated million triples), else memory."""
 
 from __future__ import annotations
 
@@ -28,9 +29,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("root", type=Path)
     parser.add_argument("--repeat", type=int, default=6)
+    parser.add_argument("--cache-dir", type=Path, default=None)
     args = parser.parse_args()
     started = time.perf_counter()
-    with TestClient(create_app(Settings(root=args.root, validate_on_start=False, cache_dir=None))) as client:
+    with TestClient(create_app(Settings(root=args.root, validate_on_start=False, cache_dir=args.cache_dir))) as client:
         print(f"started in {time.perf_counter() - started:.1f} s")
         print("| route | status | first ms | p50 ms | max ms |\n|---|---:|---:|---:|---:|")
         for route in ROUTES:

@@ -181,6 +181,11 @@ class Lookups:
     def page(self, path: str, segment: str | None, builder: Callable[[Lookups, str, Facts], Any] | None, *,
              limit: int, offset: int, **filters: Any) -> m.Page[Any]:
         """One page of `/api/{path}`, with the total: filtered, ordered, counted and cut by the store."""
+        return self.finish(self._page(path, segment, builder, limit=limit, offset=offset, **filters))
+
+    def _page(self, path: str, segment: str | None, builder: Callable[[Lookups, str, Facts], Any] | None, *,
+              limit: int, offset: int, **filters: Any) -> m.Page[Any]:
+        """`page`, its labels and sources not read yet (`finish` reads those of a whole answer at once)."""
         raw = self._list_parameters({k: v for k, v in filters.items() if v is not None})
         indexed = self._indexed(path, raw, limit=limit, offset=offset)
         if indexed is not None:
@@ -202,7 +207,7 @@ class Lookups:
             if isinstance(at, date):
                 for built, row in zip(items, rows, strict=True):
                     built.asOf = m.AsOf(date=at.isoformat(), certain=_flag(row, "certain"))
-        return self.finish(m.Page[Any](total=total, limit=limit, offset=offset, ordered=ordered, items=items))
+        return m.Page[Any](total=total, limit=limit, offset=offset, ordered=ordered, items=items)
 
     def _indexed(self, path: str, raw: Mapping[str, str], *, limit: int, offset: int) -> ListPage | None:
         """The page of `api-{path}-list.rq` for the parameters `raw`, from the list index; None when the index does
@@ -348,7 +353,7 @@ class Lookups:
 
     def framework(self, key: str) -> m.FrameworkDetail:
         fw = self.one("frameworks", "framework", build_framework, key)
-        partners = self.page("partners", None, None, limit=PARTNERS_SHOWN, offset=0, framework=key)
+        partners = self._page("partners", None, None, limit=PARTNERS_SHOWN, offset=0, framework=key)
         detail = m.FrameworkDetail(**fw.model_dump(), partners=partners.items, partnersTotal=partners.total)
         self._items.append(detail)
         return self.finish(detail)
