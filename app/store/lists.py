@@ -31,52 +31,67 @@ from typing import Any
 import pyoxigraph as ox
 
 FILE = "lists.sqlite"
-VERSION = 1  # of the schema below: part of the store's key
+VERSION = 4  # of the schema below: part of the store's key
 QUERIES = ("index-memberships", "index-suspensions", "index-countries")
 XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 TRUE, FALSE = ox.Literal("true", datatype=XSD_BOOLEAN), ox.Literal("false", datatype=XSD_BOOLEAN)
 
 SCHEMA = """
+CREATE TABLE terms (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE);  -- numbered in the IRIs' order
 CREATE TABLE memberships (
-    organization TEXT NOT NULL, member TEXT NOT NULL, membership TEXT NOT NULL, role TEXT NOT NULL,
+    organization INTEGER NOT NULL, member INTEGER NOT NULL, membership INTEGER NOT NULL,
     seq INTEGER NOT NULL,  -- the row's number: a membership with two recorded starts has two rows, as in SPARQL
-    partnership INTEGER NOT NULL, country INTEGER NOT NULL, start TEXT,
-    es TEXT, ls TEXT, ee TEXT, le TEXT,  -- earliest start, latest start, earliest end, latest end (YYYY-MM-DD)
+    role INTEGER NOT NULL, partnership INTEGER NOT NULL, country INTEGER NOT NULL, start TEXT,
+    es INTEGER, ls INTEGER, ee INTEGER, le INTEGER,  -- earliest start, latest start, earliest end, latest end: YYYYMMDD
     PRIMARY KEY (organization, member, membership, seq)
 ) WITHOUT ROWID;
 CREATE INDEX memberships_by_member ON memberships (member);
 CREATE INDEX memberships_by_role ON memberships (role, member);
 CREATE TABLE suspensions (
-    membership TEXT NOT NULL, suspension TEXT NOT NULL, seq INTEGER NOT NULL, es TEXT, ls TEXT, ee TEXT, le TEXT,
+    membership INTEGER NOT NULL, suspension INTEGER NOT NULL, seq INTEGER NOT NULL,
+    es INTEGER, ls INTEGER, ee INTEGER, le INTEGER,
     PRIMARY KEY (membership, suspension, seq)
 ) WITHOUT ROWID;
-CREATE TABLE countries (iri TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE countries (id INTEGER PRIMARY KEY);
 """
+
+
+def day_number(value: str | None) -> int | None:
+    """A day `YYYY-MM-DD` as the integer YYYYMMDD, which orders days as xsd:date does (years 1000-9999)."""
+    return None if value is None else int(value[:4] + value[5:7] + value[8:10])
 
 
 def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = None) -> sqlite3.Connection:
     """Read the index out of `store` with the three named queries (name -> text) into `target` (a new file),
-    or into memory when `target` is None; the connection, open for reading."""
-    db = sqlite3.connect(":memory:" if target is None else str(target))
-    db.executescript(SCHEMA)
+    or into memory when `target` is None; the connection, open for reading.
 
+    IRIs are numbered in their order (the order SPARQL sorts them in) and days written as integers, so a row
+    is a few dozen bytes and a count reads little."""
     def text(term: Any) -> str | None:
         return None if term is None else str(term.value)
 
     def flag(term: Any) -> int:
-        return int(term is not None and term.value in ("true", "1"))
+        return int(term is not None)
 
+    memberships = [(text(s["organization"]), text(s["member"]), text(s["membership"]), text(s["role"]),
+                    flag(s["framework"]), flag(s["country"]), text(s["start"]),
+                    *(day_number(text(s[v])) for v in ("earliestStart", "latestStart", "earliestEnd", "latestEnd")))
+                   for s in store.query(queries["index-memberships"])]  # type: ignore[union-attr]
+    suspensions = [(text(s["membership"]), text(s["suspension"]),
+                    *(day_number(text(s[v])) for v in ("earliestStart", "latestStart", "earliestEnd", "latestEnd")))
+                   for s in store.query(queries["index-suspensions"])]  # type: ignore[union-attr]
+    countries = [text(s["item"]) for s in store.query(queries["index-countries"])]  # type: ignore[union-attr]
+    iris = sorted({*(iri for row in memberships for iri in row[:4]), *(iri for row in suspensions for iri in row[:2]),
+                   *countries})  # type: ignore[misc]
+    ids = {iri: number for number, iri in enumerate(iris)}
+    db = sqlite3.connect(":memory:" if target is None else str(target))
+    db.executescript(SCHEMA)
+    db.executemany("INSERT INTO terms VALUES (?, ?)", enumerate(iris))
     db.executemany("INSERT INTO memberships VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-        (text(s["organization"]), text(s["member"]), text(s["membership"]), text(s["role"]), seq,
-         flag(s["partnership"]), flag(s["country"]), text(s["start"]), text(s["earliestStart"]), text(s["latestStart"]),
-         text(s["earliestEnd"]), text(s["latestEnd"]))
-        for seq, s in enumerate(store.query(queries["index-memberships"]))))  # type: ignore[union-attr]
+        (ids[o], ids[m], ids[ms], seq, ids[r], *rest) for seq, (o, m, ms, r, *rest) in enumerate(memberships)))
     db.executemany("INSERT INTO suspensions VALUES (?, ?, ?, ?, ?, ?, ?)", (
-        (text(s["membership"]), text(s["suspension"]), seq, text(s["earliestStart"]), text(s["latestStart"]),
-         text(s["earliestEnd"]), text(s["latestEnd"]))
-        for seq, s in enumerate(store.query(queries["index-suspensions"]))))  # type: ignore[union-attr]
-    db.executemany("INSERT OR IGNORE INTO countries VALUES (?)",
-                   ((text(s["item"]),) for s in store.query(queries["index-countries"])))  # type: ignore[union-attr]
+        (ids[ms], ids[sp], seq, *bounds) for seq, (ms, sp, *bounds) in enumerate(suspensions)))
+    db.executemany("INSERT OR IGNORE INTO countries VALUES (?)", ((ids[c],) for c in countries))
     db.execute("ANALYZE")
     db.commit()
     return db
@@ -84,9 +99,9 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
 
 # The as-of rule of data/README.md ("Time") on the bounds of a row aliased `m`: held on :date (certainly or
 # possibly), and held certainly. The same comparisons as the `# as-of rule` blocks of queries/api-*-list.rq.
-HELD = "((m.es IS NULL OR m.es <= :date) AND (m.le IS NULL OR :date < m.le))"
+HELD = "(m.es IS NULL OR m.es <= :date) AND (m.le IS NULL OR :date < m.le)"
 CERTAIN = "(m.ls IS NOT NULL AND m.ls <= :date AND (m.ee IS NULL OR :date < m.ee))"
-SUSPENSION_HELD = "((s.es IS NULL OR s.es <= :date) AND (s.le IS NULL OR :date < s.le))"
+SUSPENSION_HELD = "(s.es IS NULL OR s.es <= :date) AND (s.le IS NULL OR :date < s.le)"
 SUSPENSION_CERTAIN = "(s.ls IS NOT NULL AND s.ls <= :date AND (s.ee IS NULL OR :date < s.ee))"
 
 
@@ -108,6 +123,8 @@ class ListIndex:
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         self._lock = threading.Lock()
+        self._lock_pid = os.getpid()
+        self._several: bool | None = None
 
     @classmethod
     def in_memory(cls, store: ox.Store, queries: Mapping[str, str]) -> ListIndex:
@@ -118,9 +135,9 @@ class ListIndex:
             db.close()
 
     def _connection(self) -> sqlite3.Connection:
-        """This process's connection, opened on first use (never one a parent opened before the fork)."""
+        """This process's connection, opened on first use (never one a parent opened before the fork); called
+        with `_lock` held, which `_locked` made anew in a forked process."""
         if self._pid != os.getpid():
-            self._lock = threading.Lock()
             if self.path is not None:
                 db = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
             else:
@@ -131,14 +148,38 @@ class ListIndex:
         assert self._db is not None
         return self._db
 
-    def _page(self, select: str, where: str, order: str, params: dict[str, Any], *, limit: int, offset: int,
-              count: str = "COUNT(*)") -> tuple[int, list[tuple[Any, ...]]]:
-        with self._lock:
+    def _locked(self) -> threading.Lock:
+        """The lock of this process (a lock held by another thread at the fork would never be released here)."""
+        if self._pid != os.getpid() and self._lock_pid != os.getpid():
+            self._lock, self._lock_pid = threading.Lock(), os.getpid()
+        return self._lock
+
+    def _ids(self, db: sqlite3.Connection, iris: Mapping[str, str | None]) -> dict[str, int] | None:
+        """The numbers of the IRIs given (None values left out); None when one is not in the index (no row names it)."""
+        out = {}
+        for name, iri in iris.items():
+            if iri is not None:
+                found = db.execute("SELECT id FROM terms WHERE iri = ?", (iri,)).fetchone()
+                if found is None:
+                    return None
+                out[name] = found[0]
+        return out
+
+    def _page(self, select: str, where: str, order: str, params: dict[str, Any], iris: Mapping[str, str | None], *,
+              limit: int, offset: int, count: str = "COUNT(*)", count_from: str | None = None) -> tuple[int, list[tuple[Any, ...]]]:
+        """The count of `FROM ... WHERE ...` (`count_from` if the count needs less) and its page, with `iris`
+        turned into their numbers as parameters (a list naming an IRI the index lacks is empty)."""
+        with self._locked():
             db = self._connection()
-            [[total]] = db.execute(f"SELECT {count} {where}", params).fetchall()
+            ids = self._ids(db, iris)
+            if ids is None:
+                return 0, []
+            params = {**params, **ids}
+            [[total]] = db.execute(f"SELECT {count} {count_from or where}", params).fetchall()
             rows = db.execute(f"SELECT {select} {where} ORDER BY {order} LIMIT :limit OFFSET :offset",
                               {**params, "limit": limit, "offset": offset}).fetchall()
-        return int(total), rows
+            named = dict(db.execute(f"SELECT id, iri FROM terms WHERE id IN ({', '.join(str(int(r[0])) for r in rows)})"))
+        return int(total), [(named[row[0]], *row[1:]) for row in rows]
 
     def memberships(self, *, partners: bool, organization: str | None, role: str | None, roles: tuple[str, ...] = (),
                     country: str | None = None, year: str | None = None, date: str | None = None,
@@ -146,26 +187,46 @@ class ListIndex:
         """A page of memberships, as `api-partners-list` (`partners`: in partnership frameworks, in the order of
         framework, country, membership) or `api-members-list` (one organisation, in the order of recorded start,
         country, membership) gives them: `role` if given, else any of `roles`; `year` the start's; on `date` those
-        held by the as-of rule (the certain ones unless `uncertain`), each with `certain` and `suspended`."""
-        params: dict[str, Any] = {"organization": organization, "role": role, "country": country, "year": year, "date": date}
-        where = ["(:organization IS NULL OR m.organization = :organization)", "(:country IS NULL OR m.member = :country)",
-                 "(:year IS NULL OR substr(m.start, 1, 4) = :year)", f"(:date IS NULL OR {HELD})"]
+        held by the as-of rule (the certain ones unless `uncertain`), each with `certain` and `suspended`.
+
+        Only the conditions of the parameters given are written, so that SQLite can use its indexes."""
+        params: dict[str, Any] = {"year": year, "date": day_number(date)}
+        iris: dict[str, str | None] = {"organization": organization, "country": country, "role": role}
+        where = []
         if partners:
             where.append("m.partnership = 1")
+        if organization is not None:
+            where.append("m.organization = :organization")
+        if country is not None:
+            where.append("m.member = :country")
         if role is not None:
             where.append("m.role = :role")
         else:
             names = [f"r{i}" for i in range(len(roles))]
+            where.append(f"m.role IN (SELECT id FROM terms WHERE iri IN ({', '.join(':' + n for n in names)}))"
+                         if names else "0")
             params.update(zip(names, roles, strict=True))
-            where.append(f"m.role IN ({', '.join(':' + n for n in names)})" if names else "0")
-        if date is not None and not uncertain:
-            where.append(CERTAIN)
-        joined = (f"FROM memberships m LEFT JOIN suspensions s ON s.membership = m.membership AND :date IS NOT NULL "
-                  f"AND {SUSPENSION_HELD} WHERE {' AND '.join(where)}")
-        select = (f"m.membership, CASE WHEN :date IS NULL THEN 0 ELSE {CERTAIN} END, CASE WHEN s.membership IS NULL "
-                  f"THEN NULL WHEN {SUSPENSION_CERTAIN} THEN 'certain' ELSE 'possible' END")
+        if year is not None:
+            where.append("substr(m.start, 1, 4) = :year")
+        if date is not None:
+            where.append(HELD)
+            if not uncertain:
+                where.append(CERTAIN)
+        condition = " AND ".join(where)
+        if date is None:
+            joined = f"FROM memberships m WHERE {condition}"
+            select = "m.membership, 0, NULL"
+        else:
+            joined = (f"FROM memberships m LEFT JOIN suspensions s ON s.membership = m.membership AND {SUSPENSION_HELD} "
+                      f"WHERE {condition}")
+            select = (f"m.membership, {CERTAIN}, CASE WHEN s.membership IS NULL THEN NULL WHEN {SUSPENSION_CERTAIN} "
+                      f"THEN 'certain' ELSE 'possible' END")
         order = "m.organization, m.member, m.membership" if partners else "m.start, m.member, m.membership"
-        total, rows = self._page(select, joined, order, params, limit=limit, offset=offset)
+        # a membership has a row per suspension held that day, as a solution per suspension in SPARQL; the count
+        # reads the suspensions only where some membership has two
+        total, rows = self._page(select, joined, order, params, iris, limit=limit, offset=offset,
+                                 count_from=joined if date is not None and self._overlapping() else
+                                 f"FROM memberships m WHERE {condition}")
         out = []
         for membership, certain, suspended in rows:
             row: dict[str, Any] = {"membership": ox.NamedNode(membership), "certain": TRUE if certain else FALSE}
@@ -174,14 +235,23 @@ class ListIndex:
             out.append(row)
         return ListPage(total, out)
 
+    def _overlapping(self) -> bool:
+        """Whether a membership has more than one suspension (then one may give it two rows on a day)."""
+        if self._several is None:
+            with self._locked():
+                self._several = self._connection().execute(
+                    "SELECT EXISTS (SELECT 1 FROM suspensions GROUP BY membership HAVING COUNT(*) > 1)").fetchone()[0] == 1
+        return self._several
+
     def countries(self, *, role: str | None, organization: str | None, limit: int, offset: int) -> ListPage:
         """A page of countries in the order of their IRIs, as `api-countries-list` gives them: with `role` or
         `organization`, those that ever held that role or took part in that organisation."""
+        iris = {"role": role, "organization": organization}
         if role is None and organization is None:
-            total, rows = self._page("c.iri", "FROM countries c", "c.iri", {}, limit=limit, offset=offset)
+            total, rows = self._page("c.id", "FROM countries c", "c.id", {}, iris, limit=limit, offset=offset)
         else:
-            where = ("FROM memberships m WHERE m.country = 1 AND (:role IS NULL OR m.role = :role) "
-                     "AND (:organization IS NULL OR m.organization = :organization)")
-            total, rows = self._page("DISTINCT m.member", where, "m.member", {"role": role, "organization": organization},
+            where = "FROM memberships m WHERE m.country = 1" + "".join(
+                f" AND m.{name} = :{name}" for name, iri in iris.items() if iri is not None)
+            total, rows = self._page("DISTINCT m.member", where, "m.member", {}, iris,
                                      limit=limit, offset=offset, count="COUNT(DISTINCT m.member)")
         return ListPage(total, [{"item": ox.NamedNode(iri)} for (iri,) in rows])
