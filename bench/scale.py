@@ -42,21 +42,21 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import copy_project, generate
+from rest import ROUTES as REST_ROUTES
 from run import QUERIES, stop
 
 PROJECT = Path(__file__).resolve().parent.parent
 NATOKG = [sys.executable, "-m", "app.cli"]
 JSON = "application/sparql-results+json"
 
-ROUTES = {  # name -> (path, Accept)
+ROUTES = {  # name -> (path, Accept): every REST route of bench/rest.py, the pages, the date-dependent named queries
     "health": ("/health", "application/json"),
-    "api countries list": ("/api/countries?limit=50", "application/json"),
-    "api country": ("/api/countries/FRA", "application/json"),
-    "api members list": ("/api/members?limit=50", "application/json"),
-    "api partners list": ("/api/partners?limit=50", "application/json"),
-    "api frameworks list": ("/api/frameworks?limit=50", "application/json"),
-    "search": ("/api/search?q=france", "application/json"),
+    **{route: (route, "application/json") for route in REST_ROUTES},
     "resource (turtle)": ("/id/country/FRA", "text/turtle"),
+    "page /id/country/UKR": ("/id/country/UKR", "text/html"),
+    "page /id/framework/pfp": ("/id/framework/pfp", "text/html"),
+    "page /map": ("/map?at=2000-01-01", "text/html"),
+    "page / (home)": ("/", "text/html"),
     "query members-on-date": ("/api/queries/members-on-date?date=2000-01-01", JSON),
     "query partners-on-date": ("/api/queries/partners-on-date?date=2000-01-01", JSON),
     "query example-pfp-timeline": ("/api/queries/example-pfp-timeline", JSON),

@@ -12,8 +12,8 @@ from typing import Any
 from .. import __version__
 from ..core.settings import Settings
 from ..sparql.querylib import QueryLibrary
-from ..store.base import Store, select
 from ..store import lists
+from ..store.base import Store, select
 from ..store.disk import BuildError, Contents, Progress
 from ..store.open import open_store
 from .sources import SourceFileError, Sources, check_folders, load_sources, served_files, sources_digest, turtle_files

@@ -3,8 +3,9 @@
 A list runs its kind's `api-{path}-list.rq` twice, counted and cut to the page (`app.sparql.querylib`
 `counted`/`paged`), except the lists of members, partners and countries of an embedded store, which its
 list index (`app.store.lists`) filters, counts and pages with the same filters, order and as-of rule, at
-the cost of the page rather than of every membership in the graph; the page's items are then read by `api-{path}.rq` (one `item, field, value` row
-per fact, `item` bound to the page's IRIs) or, for members and partners, by `api-memberships.rq`. The
+the cost of the page rather than of every membership in the graph; the page's items are then read by
+`api-{path}.rq` (one `item, field, value` row per fact, `item` bound to the page's IRIs) or, for members
+and partners, by `api-memberships.rq`. The
 labels and sources of what one answer shows are read for that answer only (`search-labels.rq`,
 `api-provenance.rq`, `api-quotes.rq`, bound to its IRIs), so no answer depends on the size of the
 graph beyond its own items. `at=` is answered by the store with the one as-of rule (the bounds of

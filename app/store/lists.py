@@ -73,16 +73,17 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
     def flag(term: Any) -> int:
         return int(term is not None)
 
-    memberships = [(text(s["organization"]), text(s["member"]), text(s["membership"]), text(s["role"]),
+    memberships: list[tuple[Any, ...]] = [(text(s["organization"]), text(s["member"]), text(s["membership"]), text(s["role"]),
                     flag(s["framework"]), flag(s["country"]), text(s["start"]),
                     *(day_number(text(s[v])) for v in ("earliestStart", "latestStart", "earliestEnd", "latestEnd")))
                    for s in store.query(queries["index-memberships"])]  # type: ignore[union-attr]
-    suspensions = [(text(s["membership"]), text(s["suspension"]),
+    suspensions: list[tuple[Any, ...]] = [(text(s["membership"]), text(s["suspension"]),
                     *(day_number(text(s[v])) for v in ("earliestStart", "latestStart", "earliestEnd", "latestEnd")))
                    for s in store.query(queries["index-suspensions"])]  # type: ignore[union-attr]
     countries = [text(s["item"]) for s in store.query(queries["index-countries"])]  # type: ignore[union-attr]
-    iris = sorted({*(iri for row in memberships for iri in row[:4]), *(iri for row in suspensions for iri in row[:2]),
-                   *countries})  # type: ignore[misc]
+    named: set[str] = {str(iri) for row in memberships for iri in row[:4]}
+    named |= {str(iri) for row in suspensions for iri in row[:2]} | {str(iri) for iri in countries}
+    iris = sorted(named)
     ids = {iri: number for number, iri in enumerate(iris)}
     db = sqlite3.connect(":memory:" if target is None else str(target))
     db.executescript(SCHEMA)
@@ -91,7 +92,7 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
         (ids[o], ids[m], ids[ms], seq, ids[r], *rest) for seq, (o, m, ms, r, *rest) in enumerate(memberships)))
     db.executemany("INSERT INTO suspensions VALUES (?, ?, ?, ?, ?, ?, ?)", (
         (ids[ms], ids[sp], seq, *bounds) for seq, (ms, sp, *bounds) in enumerate(suspensions)))
-    db.executemany("INSERT OR IGNORE INTO countries VALUES (?)", ((ids[c],) for c in countries))
+    db.executemany("INSERT OR IGNORE INTO countries VALUES (?)", ((ids[str(c)],) for c in countries))
     db.execute("ANALYZE")
     db.commit()
     return db
