@@ -66,7 +66,7 @@ def store_contents(settings: Settings, digest: str, derivations: list[str], inde
     key = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
     return Contents(key=key, owner=str(settings.root.resolve()), documents=lambda: turtle_files(settings),
                     size=sum(path.stat().st_size for path in served_files(settings)), derivations=derivations,
-                    index_queries=index_queries)
+                    index_queries=index_queries, index_base=settings.id_base)
 
 
 def build_runtime(settings: Settings, *, progress: Progress | None = None) -> Runtime:

@@ -8,6 +8,7 @@ of repeating the same joins in every lookup query.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -31,6 +32,17 @@ def choose_language(lang: str | None, accept_language: str | None, available: fr
     ranked = [(-p.q, p.order, p.value.split("-")[0]) for p in parse_quality_list(accept_language or "")
               if p.q > 0 and p.value.split("-")[0] in available]
     return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
+
+
+def choose_label(entries: Sequence[tuple[str, str, str]], lang: str) -> Label | None:
+    """Of one resource's (property, value, language) labels, the rdfs:label (else skos:prefLabel) in `lang`,
+    else in English, else in any language; the first in the order given where several qualify."""
+    for wanted in (lang, DEFAULT_LANGUAGE, None):
+        for prop in (RDFS_LABEL, SKOS_PREF):
+            for entry_prop, value, entry_lang in entries:
+                if entry_prop == prop and (wanted is None or entry_lang.lower() == wanted):
+                    return Label(value=value, lang=entry_lang)
+    return None
 
 
 @dataclass(frozen=True)
@@ -67,13 +79,7 @@ class Catalogue:
 
     def label(self, iri: str, lang: str) -> Label | None:
         """The rdfs:label (else skos:prefLabel) in `lang`, else in English, else in any language."""
-        entries = self.labels.get(iri, [])
-        for wanted in (lang, DEFAULT_LANGUAGE, None):
-            for prop in (RDFS_LABEL, SKOS_PREF):
-                for entry in entries:
-                    if entry.property == prop and (wanted is None or entry.lang.lower() == wanted):
-                        return Label(value=entry.value, lang=entry.lang)
-        return None
+        return choose_label([(e.property, e.value, e.lang) for e in self.labels.get(iri, [])], lang)
 
     def alt_labels(self, iri: str) -> list[Label]:
         return [Label(value=e.value, lang=e.lang) for e in self.labels.get(iri, []) if e.property == SKOS_ALT]

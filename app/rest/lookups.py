@@ -29,7 +29,7 @@ from ..sparql.rewrite import bound
 from ..store.base import Store, select
 from ..store.lists import ListIndex, ListPage
 from . import models as m
-from .labels import DEFAULT_LANGUAGE, RDFS_LABEL, SKOS_ALT, SKOS_PREF
+from .labels import SKOS_ALT, choose_label
 
 Facts = dict[str, list[Any]]  # field -> values (pyoxigraph terms)
 Row = dict[str, Any]
@@ -129,12 +129,7 @@ class Lookups:
 
     def _label(self, entries: list[tuple[str, str, str]]) -> m.Label | None:
         """The rdfs:label (else skos:prefLabel) in the answer's language, else in English, else in any language."""
-        for wanted in (self.lang, DEFAULT_LANGUAGE, None):
-            for prop in (RDFS_LABEL, SKOS_PREF):
-                for entry_prop, value, lang in entries:
-                    if entry_prop == prop and (wanted is None or lang.lower() == wanted):
-                        return m.Label(value=value, lang=lang)
-        return None
+        return choose_label(entries, self.lang)
 
     def _sources(self, facts: list[str]) -> dict[str, list[m.SourceRef]]:
         if not facts:

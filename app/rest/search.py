@@ -9,22 +9,31 @@ short the matching label is, then by whether it is in the requested language.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
+from typing import Protocol
 
-from .labels import Catalogue
+from ..core.text import normalise
+from ..store.lists import ListIndex
+from .labels import Catalogue, choose_label
 from .models import Label, SearchHit, SearchResults
 
-_NON_WORD = re.compile(r"[\W_]+")
 MATCHES = ("exact", "prefix", "substring")
+__all__ = ["MATCHES", "IndexedSearch", "Search", "SearchIndex", "normalise"]
 
 
-def normalise(text: str) -> str:
-    """'Dialogue méditerranéen' -> 'dialogue mediterraneen'; "l'OTAN" -> 'l otan'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NON_WORD.sub(" ", stripped.casefold()).strip()
+class Search(Protocol):
+    """What `/api/search`, the home page and the OpenAPI document ask of a search index."""
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The kinds of the labelled resources (their IRI segment: country, framework...)."""
+        ...
+
+    def keys(self, segment: str, *, at_most: int) -> list[str]:
+        """The keys of the labelled items under `{id base}{segment}/`, sorted; the first `at_most`."""
+        ...
+
+    def search(self, q: str, *, lang: str, kind: str | None = None, limit: int = 10) -> SearchResults: ...
 
 
 @dataclass(frozen=True)
@@ -38,7 +47,7 @@ class _Entry:
 
 
 class SearchIndex:
-    """Built once from the catalogue's labels."""
+    """Built once from the catalogue's labels (a remote store's: an embedded store's search is `IndexedSearch`)."""
 
     def __init__(self, catalogue: Catalogue) -> None:
         self._catalogue = catalogue
@@ -51,6 +60,9 @@ class SearchIndex:
     @property
     def catalogue(self) -> Catalogue:
         return self._catalogue
+
+    def keys(self, segment: str, *, at_most: int) -> list[str]:
+        return self._catalogue.keys(segment)[:at_most]
 
     @property
     def kinds(self) -> frozenset[str]:
@@ -80,3 +92,31 @@ class SearchIndex:
             for _, e, rank in ranked[:limit]
         ]
         return SearchResults(query=q, total=len(ranked), items=hits)
+
+
+class IndexedSearch:
+    """The same search over the labels of an embedded store's index (app.store.lists), built with the store:
+    nothing is read at the first search, no process holds every label, and a query reads the labels that
+    contain it (through a trigram index from three characters on)."""
+
+    def __init__(self, index: ListIndex, id_base: str) -> None:
+        self._index = index
+        self._id_base = id_base
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        return self._index.kinds()
+
+    def keys(self, segment: str, *, at_most: int) -> list[str]:
+        return self._index.keys(segment, at_most=at_most)
+
+    def search(self, q: str, *, lang: str, kind: str | None = None, limit: int = 10) -> SearchResults:
+        wanted = normalise(q)
+        if not wanted:
+            return SearchResults(query=q, total=0, items=[])
+        total, rows = self._index.search(wanted, lang=lang, kind=kind, limit=limit)
+        labels = self._index.labels([row.item for row in rows])
+        hits = [SearchHit(id=row.item, key=row.key, type=row.kind, label=choose_label(labels.get(row.item, []), lang),
+                          matched=Label(value=row.text, lang=row.lang), match=MATCHES[row.rank])  # type: ignore[arg-type]
+                for row in rows]
+        return SearchResults(query=q, total=total, items=hits)

@@ -62,6 +62,7 @@ class Contents:
     size: int  # bytes of all documents together, for the progress
     derivations: Sequence[str] = ()
     index_queries: Mapping[str, str] = field(default_factory=dict)
+    index_base: str = ""  # the IRIs whose labels the index files by kind and key
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def _build(path: Path, contents: Contents, progress: Progress) -> int:
         progress("optimize", 1.0)
         if contents.index_queries:
             progress("index", 0.0)
-            lists.build(store, contents.index_queries, path / lists.FILE).close()
+            lists.build(store, contents.index_queries, path / lists.FILE, id_base=contents.index_base).close()
             progress("index", 1.0)
         return len(store)
     except OSError as error:

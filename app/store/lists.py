@@ -1,5 +1,6 @@
-"""The list index: the memberships, suspensions and countries of the graph in SQLite, so that the REST lists of
-members, partners and countries filter, count and page at the cost of their answer, not of the graph.
+"""The list index: the memberships, suspensions, countries and labels of the graph in SQLite, so that the REST lists
+of members, partners and countries filter, count and page at the cost of their answer, not of the graph, and a
+search reads the labels that contain its text (a trigram index) rather than every label in every process.
 
 A list over the triple store joins five to nine patterns per membership before it can count them: at a
 million triples on disk, 45,000 partnerships take a second or more per pass, whatever the page. The index
@@ -7,8 +8,8 @@ holds one row per membership with everything a list filters or orders by (member
 recorded start and the four as-of bounds derived by queries/derive-time-bounds.rq), clustered in the
 partners list's order, so a count is one pass over a B-tree range and a page stops at its last row.
 
-It is built once from the store by three named queries (`index-memberships`, `index-suspensions`,
-`index-countries`): beside an on-disk store (`lists.sqlite` in its folder, written before the folder is
+It is built once from the store by four named queries (`index-memberships`, `index-suspensions`,
+`index-countries`, `index-labels`): beside an on-disk store (`lists.sqlite` in its folder, written before the folder is
 renamed into place, so it switches with the store) or, for an in-memory store, in memory at start-up.
 Each process opens its own read-only connection on first use (a SQLite connection must not cross a fork).
 
@@ -30,9 +31,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..core.text import normalise
+
 FILE = "lists.sqlite"
-VERSION = 4  # of the schema below: part of the store's key
-QUERIES = ("index-memberships", "index-suspensions", "index-countries")
+VERSION = 5  # of the schema below: part of the store's key
+QUERIES = ("index-memberships", "index-suspensions", "index-countries", "index-labels")
 XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 TRUE, FALSE = ox.Literal("true", datatype=XSD_BOOLEAN), ox.Literal("false", datatype=XSD_BOOLEAN)
 
@@ -53,7 +56,16 @@ CREATE TABLE suspensions (
     PRIMARY KEY (membership, suspension, seq)
 ) WITHOUT ROWID;
 CREATE TABLE countries (id INTEGER PRIMARY KEY);
+CREATE TABLE labels (
+    id INTEGER PRIMARY KEY, item INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
+    property TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL, normal TEXT NOT NULL  -- normal: core.text.normalise
+);
+CREATE INDEX labels_by_item ON labels (item);
+CREATE INDEX labels_by_kind ON labels (kind, key);
+CREATE TABLE label_kinds (kind TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE VIRTUAL TABLE labels_text USING fts5(normal, content='labels', content_rowid='id', tokenize='trigram');
 """
+TRIGRAM = 3  # the shortest query the trigram index answers; a shorter one reads every label
 
 
 def day_number(value: str | None) -> int | None:
@@ -61,9 +73,10 @@ def day_number(value: str | None) -> int | None:
     return None if value is None else int(value[:4] + value[5:7] + value[8:10])
 
 
-def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = None) -> sqlite3.Connection:
-    """Read the index out of `store` with the three named queries (name -> text) into `target` (a new file),
-    or into memory when `target` is None; the connection, open for reading.
+def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = None, *, id_base: str) -> sqlite3.Connection:
+    """Read the index out of `store` with the named queries of `QUERIES` (name -> text) into `target` (a new
+    file), or into memory when `target` is None; the connection, open for reading. The labels are those of
+    the IRIs under `id_base`, each filed under its kind and key (`{id_base}{kind}/{key}`).
 
     IRIs are numbered in their order (the order SPARQL sorts them in) and days written as integers, so a row
     is a few dozen bytes and a count reads little."""
@@ -81,8 +94,11 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
                     *(day_number(text(s[v])) for v in ("earliestStart", "latestStart", "earliestEnd", "latestEnd")))
                    for s in store.query(queries["index-suspensions"])]  # type: ignore[union-attr]
     countries = [text(s["item"]) for s in store.query(queries["index-countries"])]  # type: ignore[union-attr]
+    labels = [(s["item"].value, s["property"].value, s["label"]) for s in store.query(queries["index-labels"])  # type: ignore[union-attr]
+              if s["item"].value.startswith(id_base) and isinstance(s["label"], ox.Literal)]
     named: set[str] = {str(iri) for row in memberships for iri in row[:4]}
     named |= {str(iri) for row in suspensions for iri in row[:2]} | {str(iri) for iri in countries}
+    named |= {item for item, _, _ in labels}
     iris = sorted(named)
     ids = {iri: number for number, iri in enumerate(iris)}
     db = sqlite3.connect(":memory:" if target is None else str(target))
@@ -93,6 +109,11 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
     db.executemany("INSERT INTO suspensions VALUES (?, ?, ?, ?, ?, ?, ?)", (
         (ids[ms], ids[sp], seq, *bounds) for seq, (ms, sp, *bounds) in enumerate(suspensions)))
     db.executemany("INSERT OR IGNORE INTO countries VALUES (?)", ((ids[str(c)],) for c in countries))
+    db.executemany("INSERT INTO labels (item, kind, key, property, lang, text, normal) VALUES (?, ?, ?, ?, ?, ?, ?)", (
+        (ids[item], *item[len(id_base):].partition("/")[::2], prop, label.language or "", label.value, normalise(label.value))
+        for item, prop, label in labels))
+    db.execute("INSERT INTO label_kinds SELECT DISTINCT kind FROM labels")
+    db.execute("INSERT INTO labels_text (labels_text) VALUES ('rebuild')")
     db.execute("ANALYZE")
     db.commit()
     return db
@@ -104,6 +125,18 @@ HELD = "(m.es IS NULL OR m.es <= :date) AND (m.le IS NULL OR :date < m.le)"
 CERTAIN = "(m.ls IS NOT NULL AND m.ls <= :date AND (m.ee IS NULL OR :date < m.ee))"
 SUSPENSION_HELD = "(s.es IS NULL OR s.es <= :date) AND (s.le IS NULL OR :date < s.le)"
 SUSPENSION_CERTAIN = "(s.ls IS NOT NULL AND s.ls <= :date AND (s.ee IS NULL OR :date < s.ee))"
+
+
+@dataclass(frozen=True)
+class SearchRow:
+    """A resource a search found, by its best-matching label: 0 equal to the query, 1 starting with it, 2 containing it."""
+
+    item: str
+    kind: str
+    key: str
+    text: str
+    lang: str
+    rank: int
 
 
 @dataclass(frozen=True)
@@ -126,10 +159,11 @@ class ListIndex:
         self._lock = threading.Lock()
         self._lock_pid = os.getpid()
         self._several: bool | None = None
+        self._kinds: frozenset[str] | None = None
 
     @classmethod
-    def in_memory(cls, store: ox.Store, queries: Mapping[str, str]) -> ListIndex:
-        db = build(store, queries)
+    def in_memory(cls, store: ox.Store, queries: Mapping[str, str], *, id_base: str) -> ListIndex:
+        db = build(store, queries, id_base=id_base)
         try:
             return cls(image=db.serialize())
         finally:
@@ -256,3 +290,55 @@ class ListIndex:
             total, rows = self._page("DISTINCT m.member", where, "m.member", {}, iris,
                                      limit=limit, offset=offset, count="COUNT(DISTINCT m.member)")
         return ListPage(total, [{"item": ox.NamedNode(iri)} for (iri,) in rows])
+
+    # --- search ---------------------------------------------------------------------------------------------
+    def kinds(self) -> frozenset[str]:
+        """The kinds of the labelled resources."""
+        if self._kinds is None:
+            with self._locked():
+                self._kinds = frozenset(kind for (kind,) in self._connection().execute("SELECT kind FROM label_kinds"))
+        return self._kinds
+
+    def keys(self, kind: str, *, at_most: int) -> list[str]:
+        """The first `at_most` keys of the labelled resources of `kind` (`{id base}{kind}/{key}`, no further `/`), sorted."""
+        with self._locked():
+            return [key for (key,) in self._connection().execute(
+                "SELECT DISTINCT key FROM labels WHERE kind = ? AND instr(key, '/') = 0 ORDER BY key LIMIT ?", (kind, at_most))]
+
+    def search(self, wanted: str, *, lang: str, kind: str | None, limit: int) -> tuple[int, list[SearchRow]]:
+        """The resources with a label containing `wanted` (normalised: app.core.text), counted, and the first `limit`
+        by their best label: equal before starting with before containing, then shorter, then in `lang`, then by
+        IRI; the best label of a resource is the first of its labels in that order (then by property, language, text)."""
+        if len(wanted) >= TRIGRAM:
+            found = "labels_text f JOIN labels l ON l.id = f.rowid WHERE f.normal LIKE :pattern AND instr(l.normal, :w) > 0"
+        else:
+            found = "labels l WHERE instr(l.normal, :w) > 0"
+        query = f"""
+            WITH hits AS (
+                SELECT l.item, l.kind, l.key, l.property, l.lang, l.text, length(l.normal) AS size,
+                       CASE WHEN l.normal = :w THEN 0 WHEN substr(l.normal, 1, length(:w)) = :w THEN 1 ELSE 2 END AS rank,
+                       CASE WHEN lower(l.lang) = :lang THEN 0 ELSE 1 END AS other
+                FROM {found} {"AND l.kind = :kind" if kind is not None else ""}),
+            best AS (SELECT *, row_number() OVER (PARTITION BY item ORDER BY rank, size, other, property, lang, text) AS n
+                     FROM hits)
+            SELECT t.iri, b.kind, b.key, b.text, b.lang, b.rank, b.total
+            FROM (SELECT *, COUNT(*) OVER () AS total FROM best WHERE n = 1 ORDER BY rank, size, other, item LIMIT :limit) b
+            JOIN terms t ON t.id = b.item ORDER BY b.rank, b.size, b.other, b.item"""
+        params = {"w": wanted, "pattern": f"%{wanted}%", "lang": lang, "kind": kind, "limit": limit}
+        with self._locked():
+            rows = self._connection().execute(query, params).fetchall()
+        total = rows[0][-1] if rows else 0
+        return int(total), [SearchRow(*row[:6]) for row in rows]
+
+    def labels(self, iris: list[str]) -> dict[str, list[tuple[str, str, str]]]:
+        """{IRI: its (property, value, language) labels, by property, language and value}, for the IRIs given."""
+        if not iris:
+            return {}
+        out: dict[str, list[tuple[str, str, str]]] = {}
+        with self._locked():
+            rows = self._connection().execute(
+                f"SELECT t.iri, l.property, l.text, l.lang FROM terms t JOIN labels l ON l.item = t.id "
+                f"WHERE t.iri IN ({', '.join('?' * len(iris))}) ORDER BY l.item, l.property, l.lang, l.text", iris).fetchall()
+        for iri, prop, text, lang in rows:
+            out.setdefault(iri, []).append((prop, text, lang))
+        return out

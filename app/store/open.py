@@ -28,7 +28,7 @@ def open_store(contents: Contents | None, settings: Settings, *, progress: Progr
     if in_memory or settings.cache_dir is None:
         documents = [document for _, document in contents.documents()]
         memory = load_in_memory(documents, derivations=contents.derivations)
-        lists = ListIndex.in_memory(memory, contents.index_queries) if contents.index_queries else None
+        lists = ListIndex.in_memory(memory, contents.index_queries, id_base=contents.index_base) if contents.index_queries else None
         return EmbeddedStore(OpenedStore(memory=memory), settings, triples=len(memory), origin="loaded into memory",
                              lists=lists)
     found = find_or_build(settings.cache_dir, contents, progress=progress)

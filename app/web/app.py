@@ -50,8 +50,7 @@ class Service(FastAPI):
             return self.openapi_schema
         service: ServiceState | None = getattr(self.state, "service", None)
         try:
-            index = service.search_index() if service is not None else None
-            catalogue = (index.catalogue, index) if index is not None else None
+            catalogue = service.search_index() if service is not None else None
         except ProblemError:  # a remote store that is down: those parameters stay plain strings until it answers
             catalogue = None
         runtime = service.runtime if service is not None else None

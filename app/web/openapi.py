@@ -16,8 +16,7 @@ from typing import Any
 
 from ..core.formats import FORM, FORMAT_PARAMETERS, FORMATS, GRAPH_FORMATS, RESULT_FORMATS, SPARQL_QUERY, Format, Kind
 from ..rest.kinds import FILTERS
-from ..rest.labels import Catalogue
-from ..rest.search import SearchIndex
+from ..rest.search import Search
 from ..sparql.querylib import Parameter, QueryLibrary
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -113,7 +112,7 @@ GRAPH_STORE: dict[str, Any] = {"parameters": [
 ]}
 
 
-def complete(schema: dict[str, Any], *, catalogue: tuple[Catalogue, SearchIndex] | None, queries: QueryLibrary,
+def complete(schema: dict[str, Any], *, catalogue: Search | None, queries: QueryLibrary,
              iri_base: str) -> dict[str, Any]:
     """Make the generated document say what the service does (the module docstring): `catalogue` gives the keys
     and kinds the graph holds, for the parameters that take them (None: those stay plain strings); every query
@@ -176,10 +175,9 @@ def _parameter_schema(parameter: Parameter, iri_base: str) -> dict[str, Any]:
 MAX_ENUM = 500
 
 
-def _enums(catalogue: tuple[Catalogue, SearchIndex]) -> Mapping[str, list[str]]:
+def _enums(index: Search) -> Mapping[str, list[str]]:
     """The keys each key filter takes (empty: no filter), and the kinds search takes, as the loaded graph has them."""
-    labels, index = catalogue
-    keys = {spec.name: labels.keys(spec.keys) for spec in FILTERS.values() if spec.keys}
+    keys = {spec.name: index.keys(spec.keys, at_most=MAX_ENUM + 1) for spec in FILTERS.values() if spec.keys}
     # A list of every key is documentation only while it is short: a large graph's keys stay a plain string.
     enums = {name: ["", *values] for name, values in keys.items() if len(values) <= MAX_ENUM}
     enums["type"] = sorted(index.kinds)

@@ -15,7 +15,7 @@ from ..kg.runtime import Runtime
 from ..linked_data.publication import Publication
 from ..rest.kinds import KINDS
 from ..rest.labels import Catalogue
-from ..rest.search import SearchIndex
+from ..rest.search import IndexedSearch, Search, SearchIndex
 
 
 class MissingQueries(Exception):
@@ -37,14 +37,18 @@ class ServiceState:
         self.runtime = runtime
         self.publication = Publication(runtime)
         self._lock = threading.Lock()
-        self._search: SearchIndex | None = None
+        self._search: Search | None = None
 
-    def search_index(self) -> SearchIndex:
-        """The search index over every label, read from the store on the first search (thread-safe)."""
+    def search_index(self) -> Search:
+        """The search over every label: an embedded store's index (built with the store), or for a remote store an
+        index of every label read from it on the first search (thread-safe)."""
         with self._lock:
             if self._search is None:
                 runtime = self.runtime
-                self._search = SearchIndex(Catalogue.load(runtime.store, runtime.queries, id_base=runtime.settings.id_base))
+                if runtime.lists is not None:
+                    self._search = IndexedSearch(runtime.lists, runtime.settings.id_base)
+                else:
+                    self._search = SearchIndex(Catalogue.load(runtime.store, runtime.queries, id_base=runtime.settings.id_base))
             return self._search
 
     def close(self) -> None:

@@ -14,6 +14,8 @@ import pytest
 
 from app.core.settings import Settings
 from app.kg.runtime import Runtime, build_runtime
+from app.rest.labels import Catalogue
+from app.rest.search import IndexedSearch, SearchIndex
 from app.store import lists
 from app.store.base import select
 from app.store.lists import ListIndex
@@ -149,3 +151,29 @@ def test_a_remote_store_has_none(remote_settings: Settings) -> None:
         assert select(runtime.store, "SELECT ?p WHERE { ?s ?p ?o } LIMIT 1")  # its lists go to the upstream as SPARQL
     finally:
         runtime.close()
+
+
+def _queries(runtime: Runtime) -> list[str]:
+    """Search texts a person types: whole labels, their beginnings and middles, one and two letters, accents,
+    punctuation, and nothing that matches."""
+    texts = {"a", "e", "ot", "pfp", "PfP", "OTAN", "otan", "l'OTAN", "Méditerranéen", "dialogue mediterraneen", "istanbul",
+             "partenariat pour", "ukr", "france", "de", "zzzz", "-", "2004", "Sommet", "Summit", "opération"}
+    for row in runtime.rows("index-labels", {})[::37]:
+        label = row["label"].value
+        texts |= {label, label[:3], label[1:5], label[len(label) // 2:]}
+    return sorted(texts)
+
+
+def test_search_finds_what_the_labels_catalogue_finds(runtime: Runtime, index: ListIndex) -> None:
+    """The search over the index answers as the search over every label read into Python (a remote store's)."""
+    catalogue = SearchIndex(Catalogue.load(runtime.store, runtime.queries, id_base=runtime.settings.id_base))
+    indexed = IndexedSearch(index, runtime.settings.id_base)
+    assert indexed.kinds == catalogue.kinds and len(indexed.kinds) > 10
+    for kind in sorted(catalogue.kinds):
+        assert indexed.keys(kind, at_most=10_000) == catalogue.keys(kind, at_most=10_000), kind
+    queries = _queries(runtime)
+    assert len(queries) > 100
+    for q in queries:
+        for lang, kind, limit in (("en", None, 100), ("fr", None, 7), ("en", "country", 20), ("fr", "framework", 100)):
+            expected = catalogue.search(q, lang=lang, kind=kind, limit=limit)
+            assert indexed.search(q, lang=lang, kind=kind, limit=limit) == expected, (q, lang, kind)
