@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from ..core.text import normalise
 
 FILE = "lists.sqlite"
-VERSION = 5  # of the schema below: part of the store's key
+VERSION = 6  # of the schema below: part of the store's key
 QUERIES = ("index-memberships", "index-suspensions", "index-countries", "index-labels")
 XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 TRUE, FALSE = ox.Literal("true", datatype=XSD_BOOLEAN), ox.Literal("false", datatype=XSD_BOOLEAN)
