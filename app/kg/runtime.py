@@ -91,7 +91,8 @@ def build_runtime(settings: Settings, *, progress: Progress | None = None) -> Ru
         if not report.conforms:
             raise InvalidData(report)
     derivations = [query.text for query in queries if query.name.startswith("derive-")]
-    index_queries = {name: queries[name].text for name in lists.QUERIES}
+    # a data root whose queries/ predates the index has none: its lists and search then run as SPARQL
+    index_queries = {name: queries[name].text for name in lists.QUERIES} if all(n in queries for n in lists.QUERIES) else {}
     try:
         store = open_store(store_contents(settings, digest, derivations, index_queries), settings, progress=progress)
     except BuildError as error:

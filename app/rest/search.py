@@ -99,9 +99,8 @@ class IndexedSearch:
     nothing is read at the first search, no process holds every label, and a query reads the labels that
     contain it (through a trigram index from three characters on)."""
 
-    def __init__(self, index: ListIndex, id_base: str) -> None:
+    def __init__(self, index: ListIndex) -> None:
         self._index = index
-        self._id_base = id_base
 
     @property
     def kinds(self) -> frozenset[str]:

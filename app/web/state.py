@@ -46,7 +46,7 @@ class ServiceState:
             if self._search is None:
                 runtime = self.runtime
                 if runtime.lists is not None:
-                    self._search = IndexedSearch(runtime.lists, runtime.settings.id_base)
+                    self._search = IndexedSearch(runtime.lists)
                 else:
                     self._search = SearchIndex(Catalogue.load(runtime.store, runtime.queries, id_base=runtime.settings.id_base))
             return self._search

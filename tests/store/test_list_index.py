@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from app.core.settings import Settings
 from app.kg.runtime import Runtime, build_runtime
@@ -19,6 +20,7 @@ from app.rest.search import IndexedSearch, SearchIndex
 from app.store import lists
 from app.store.base import select
 from app.store.lists import ListIndex
+from app.web.app import create_app
 
 ID = "https://w3id.org/natokg/id/"
 BOUNDS = """PREFIX nkg: <https://w3id.org/natokg/ontology#>
@@ -167,7 +169,7 @@ def _queries(runtime: Runtime) -> list[str]:
 def test_search_finds_what_the_labels_catalogue_finds(runtime: Runtime, index: ListIndex) -> None:
     """The search over the index answers as the search over every label read into Python (a remote store's)."""
     catalogue = SearchIndex(Catalogue.load(runtime.store, runtime.queries, id_base=runtime.settings.id_base))
-    indexed = IndexedSearch(index, runtime.settings.id_base)
+    indexed = IndexedSearch(index)
     assert indexed.kinds == catalogue.kinds and len(indexed.kinds) > 10
     for kind in sorted(catalogue.kinds):
         assert indexed.keys(kind, at_most=10_000) == catalogue.keys(kind, at_most=10_000), kind
@@ -177,3 +179,19 @@ def test_search_finds_what_the_labels_catalogue_finds(runtime: Runtime, index: L
         for lang, kind, limit in (("en", None, 100), ("fr", None, 7), ("en", "country", 20), ("fr", "framework", 100)):
             expected = catalogue.search(q, lang=lang, kind=kind, limit=limit)
             assert indexed.search(q, lang=lang, kind=kind, limit=limit) == expected, (q, lang, kind)
+
+
+def test_a_root_without_the_index_queries_lists_through_sparql(root: Path) -> None:
+    """A data root whose queries/ predates the index (no index-*.rq) starts without one and answers its lists and
+    search as a remote store does."""
+    for name in lists.QUERIES:
+        (root / "queries" / f"{name}.rq").unlink()
+    runtime = build_runtime(Settings(root=root, workers=1, store="memory", validate_on_start=False))
+    try:
+        assert runtime.lists is None
+        with TestClient(create_app(runtime=runtime)) as client:
+            partners = client.get("/api/partners", params={"at": "2000-01-01", "limit": 5})
+            assert partners.status_code == 200 and partners.json()["total"] > 5
+            assert client.get("/api/search", params={"q": "otan"}).json()["items"][0]["key"] == "nato"
+    finally:
+        runtime.close()
