@@ -57,10 +57,6 @@ class SearchIndex:
             for entry in labels:
                 self._entries.append(_Entry(item, kind, key, entry.value, entry.lang, normalise(entry.value)))
 
-    @property
-    def catalogue(self) -> Catalogue:
-        return self._catalogue
-
     def keys(self, segment: str, *, at_most: int) -> list[str]:
         return self._catalogue.keys(segment)[:at_most]
 

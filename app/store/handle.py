@@ -18,6 +18,24 @@ import pyoxigraph as ox
 _INHERITED: list[ox.Store] = []  # handles opened by a parent process: never used, never dropped
 
 
+class ProcessLock:
+    """A lock of this process: in a process forked while another thread held it (which will never release it
+    here), the first use makes a fresh one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+
+    def __enter__(self) -> ProcessLock:
+        if self._pid != os.getpid():
+            self._lock, self._pid = threading.Lock(), os.getpid()
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
 class OpenedStore:
     """The store of this process: the in-memory one given, or the on-disk one at `path` opened read-only here."""
 
@@ -27,15 +45,12 @@ class OpenedStore:
         self._memory = memory
         self._opened: ox.Store | None = None
         self._pid = 0
-        self._lock = threading.Lock()
-        self._lock_pid = os.getpid()
+        self._lock = ProcessLock()
 
     def get(self) -> ox.Store:
         """The store, opened read-only on the first call in this process (serving process or query worker)."""
         if self._memory is not None:
             return self._memory
-        if self._lock_pid != os.getpid():  # forked while another thread may have held it: a fresh lock
-            self._lock, self._lock_pid = threading.Lock(), os.getpid()
         with self._lock:
             if self._pid != os.getpid():
                 if self._opened is not None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..core.text import normalise
+from .handle import ProcessLock
 
 FILE = "lists.sqlite"
 VERSION = 6  # of the schema below: part of the store's key
@@ -156,8 +156,7 @@ class ListIndex:
         self._image = image
         self._db: sqlite3.Connection | None = None
         self._pid = 0
-        self._lock = threading.Lock()
-        self._lock_pid = os.getpid()
+        self._lock = ProcessLock()
         self._several: bool | None = None
         self._kinds: frozenset[str] | None = None
 
@@ -171,7 +170,7 @@ class ListIndex:
 
     def _connection(self) -> sqlite3.Connection:
         """This process's connection, opened on first use (never one a parent opened before the fork); called
-        with `_lock` held, which `_locked` made anew in a forked process."""
+        with `_lock` held."""
         if self._pid != os.getpid():
             if self.path is not None:
                 db = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
@@ -182,12 +181,6 @@ class ListIndex:
             self._db, self._pid = db, os.getpid()
         assert self._db is not None
         return self._db
-
-    def _locked(self) -> threading.Lock:
-        """The lock of this process (a lock held by another thread at the fork would never be released here)."""
-        if self._pid != os.getpid() and self._lock_pid != os.getpid():
-            self._lock, self._lock_pid = threading.Lock(), os.getpid()
-        return self._lock
 
     def _ids(self, db: sqlite3.Connection, iris: Mapping[str, str | None]) -> dict[str, int] | None:
         """The numbers of the IRIs given (None values left out); None when one is not in the index (no row names it)."""
@@ -204,7 +197,7 @@ class ListIndex:
               limit: int, offset: int, count: str = "COUNT(*)", count_from: str | None = None) -> tuple[int, list[tuple[Any, ...]]]:
         """The count of `FROM ... WHERE ...` (`count_from` if the count needs less) and its page, with `iris`
         turned into their numbers as parameters (a list naming an IRI the index lacks is empty)."""
-        with self._locked():
+        with self._lock:
             db = self._connection()
             ids = self._ids(db, iris)
             if ids is None:
@@ -273,7 +266,7 @@ class ListIndex:
     def _overlapping(self) -> bool:
         """Whether a membership has more than one suspension (then one may give it two rows on a day)."""
         if self._several is None:
-            with self._locked():
+            with self._lock:
                 self._several = self._connection().execute(
                     "SELECT EXISTS (SELECT 1 FROM suspensions GROUP BY membership HAVING COUNT(*) > 1)").fetchone()[0] == 1
         return self._several
@@ -295,13 +288,13 @@ class ListIndex:
     def kinds(self) -> frozenset[str]:
         """The kinds of the labelled resources."""
         if self._kinds is None:
-            with self._locked():
+            with self._lock:
                 self._kinds = frozenset(kind for (kind,) in self._connection().execute("SELECT kind FROM label_kinds"))
         return self._kinds
 
     def keys(self, kind: str, *, at_most: int) -> list[str]:
         """The first `at_most` keys of the labelled resources of `kind` (`{id base}{kind}/{key}`, no further `/`), sorted."""
-        with self._locked():
+        with self._lock:
             return [key for (key,) in self._connection().execute(
                 "SELECT DISTINCT key FROM labels WHERE kind = ? AND instr(key, '/') = 0 ORDER BY key LIMIT ?", (kind, at_most))]
 
@@ -325,7 +318,7 @@ class ListIndex:
             FROM (SELECT *, COUNT(*) OVER () AS total FROM best WHERE n = 1 ORDER BY rank, size, other, item LIMIT :limit) b
             JOIN terms t ON t.id = b.item ORDER BY b.rank, b.size, b.other, b.item"""
         params = {"w": wanted, "pattern": f"%{wanted}%", "lang": lang, "kind": kind, "limit": limit}
-        with self._locked():
+        with self._lock:
             rows = self._connection().execute(query, params).fetchall()
         total = rows[0][-1] if rows else 0
         return int(total), [SearchRow(*row[:6]) for row in rows]
@@ -335,7 +328,7 @@ class ListIndex:
         if not iris:
             return {}
         out: dict[str, list[tuple[str, str, str]]] = {}
-        with self._locked():
+        with self._lock:
             rows = self._connection().execute(
                 f"SELECT t.iri, l.property, l.text, l.lang FROM terms t JOIN labels l ON l.item = t.id "
                 f"WHERE t.iri IN ({', '.join('?' * len(iris))}) ORDER BY l.item, l.property, l.lang, l.text", iris).fetchall()
