@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 import re
+import textwrap
 
 import pytest
 
 from app.core.settings import PROJECT_ROOT
 
 QUERIES = sorted((PROJECT_ROOT / "queries").glob("*.rq"))
-BLOCK = re.compile(r"  # as-of rule\n(.*?)  # end of the as-of rule\n", re.DOTALL)
-SUSPENSIONS = re.compile(r"  # as-of rule of suspensions\n(.*?)  # end of the as-of rule of suspensions\n", re.DOTALL)
+# at any depth (a query may read the rule in a subquery): compared without their indentation
+BLOCK = re.compile(r"^( +)# as-of rule\n(.*?)^\1# end of the as-of rule\n", re.DOTALL | re.MULTILINE)
+SUSPENSIONS = re.compile(r"^( +)# as-of rule of suspensions\n(.*?)^\1# end of the as-of rule of suspensions\n",
+                         re.DOTALL | re.MULTILINE)
 
 
 def _blocks(pattern: re.Pattern[str], fact: str) -> list[str]:
@@ -20,7 +23,7 @@ def _blocks(pattern: re.Pattern[str], fact: str) -> list[str]:
     for path in QUERIES:
         text = path.read_text(encoding="utf-8")
         for match in pattern.finditer(text):
-            found.append(match.group(1).replace(fact, "?FACT").replace("$item", "?FACT").replace("?item", "?FACT"))
+            found.append(textwrap.dedent(match.group(2)).replace(fact, "?FACT").replace("$item", "?FACT").replace("?item", "?FACT"))
     return found
 
 

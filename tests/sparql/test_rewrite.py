@@ -19,9 +19,52 @@ def test_a_parameter_is_written_into_filters_only() -> None:
     assert "SELECT ?l ?lang WHERE { VALUES (?lang)" in rewritten  # the projection and the VALUES block keep the variable
 
 
-def test_bound_keeps_its_variable() -> None:
-    query = "SELECT * WHERE { ?s ?p ?o FILTER (BOUND(?lang) || ?o = ?lang) }"
-    assert bind_in_filters(query, LANG) == 'SELECT * WHERE { ?s ?p ?o FILTER (BOUND(?lang) || ?o = "fr") }'
+def test_bound_of_a_parameter_is_true() -> None:
+    query = "SELECT * WHERE { ?s ?p ?o FILTER (BOUND(?lang) || BOUND(?o) || ?o = ?lang) }"
+    assert bind_in_filters(query, LANG) == 'SELECT * WHERE { ?s ?p ?o FILTER (true || BOUND(?o) || ?o = "fr") }'
+
+
+IRI = ox.NamedNode("http://example.org/x")
+
+
+def test_an_iri_is_written_into_patterns_but_not_where_a_variable_is_needed() -> None:
+    query = ("SELECT ?a $r WHERE { { SELECT $r (COUNT(*) AS ?n) WHERE { ?a ?b $r . GRAPH $r { $r ?c ?d } } GROUP BY $r } "
+             "FILTER (?a != $r) VALUES $r { <http://example.org/y> } }")
+    rewritten = bind_in_filters(inline_values(query, {"r": IRI}), {"r": IRI})
+    assert rewritten == (
+        "SELECT ?a $r WHERE { VALUES (?r) { (<http://example.org/x>) }  { SELECT $r (COUNT(*) AS ?n) WHERE "
+        "{ ?a ?b <http://example.org/x> . GRAPH <http://example.org/x> { <http://example.org/x> ?c ?d } } GROUP BY $r } "
+        "FILTER (?a != <http://example.org/x>) VALUES $r { <http://example.org/y> } }")
+    ox.Store().query(rewritten)  # it parses
+
+
+@pytest.mark.parametrize(("pattern", "written"), [
+    ("?s ?p $d .", True), ("?s ?p $d ; ?q ?o", True), ("?s ?p ?o , $d", True), ("?s ?p $d OPTIONAL { ?s ?q ?o }", True),
+    ("$d ?p ?o .", False), ("?s $d ?o .", False), ("$d a ?t .", False),
+])
+def test_a_literal_is_written_only_as_an_object(pattern: str, written: bool) -> None:
+    day = {"d": ox.Literal("2000-01-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))}
+    rewritten = bind_in_filters(inline_values(f"SELECT * WHERE {{ {pattern} }}", day), day)
+    assert ('"2000-01-01"^^' in rewritten.split("}", 1)[1]) is written
+    ox.Store().query(rewritten)  # it parses
+
+
+def test_a_parameter_of_several_values_keeps_its_name() -> None:
+    several = {"r": (IRI, ox.NamedNode("http://example.org/y"))}
+    query = "SELECT * WHERE { ?s ?p $r FILTER (BOUND($r)) }"
+    assert bind_in_filters(query, several) == query
+
+
+def test_written_in_a_subquery_the_parameter_holds_there() -> None:
+    """A VALUES block at the top does not reach into a subquery; the written term and `true` do."""
+    store = ox.Store()
+    ex = "http://example.org/"
+    for name in ("a", "b"):
+        store.add(ox.Quad(ox.NamedNode(ex + name), ox.NamedNode(ex + "p"), ox.Literal(name)))
+    query = f"SELECT ?s WHERE {{ {{ SELECT ?s WHERE {{ ?s <{ex}p> ?o FILTER (!BOUND($v) || ?o = $v) }} }} }}"
+    one = {"v": ox.Literal("a")}
+    assert len(list(store.query(inline_values(query, one)))) == 2  # type: ignore[arg-type]
+    assert [s["s"] for s in store.query(bind_in_filters(inline_values(query, one), one))] == [ox.NamedNode(ex + "a")]  # type: ignore[union-attr]
 
 
 def test_a_nested_optional_sees_the_parameter() -> None:
