@@ -106,11 +106,7 @@ class Lookups:
     def finish(self, answer: M) -> M:
         """`answer` with the labels of every resource it names and the sources of every fact in it."""
         iris = sorted({r.id for r in self._refs} | {i.id for i in self._items if hasattr(i, "label")})
-        labels: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # iri -> (property, value, lang)
-        if iris:
-            query = self.queries["search-labels"]
-            for row in select(self.store, query.text, query.bind({"item": iris}, iri_base=self.id_base)):
-                labels[row["item"].value].append((row["property"].value, row["label"].value, row["label"].language or ""))
+        labels = self._labels(iris)
         for ref in self._refs:
             ref.label = self._label(labels.get(ref.id, []))
         sources = self._sources(sorted({i.id for i in self._items}))
@@ -126,6 +122,21 @@ class Lookups:
             for passage in self._passages:
                 passage.quote = quotes.get(passage.id)
         return answer
+
+    def _labels(self, iris: list[str]) -> dict[str, list[tuple[str, str, str]]]:
+        """{IRI: its (property, value, language) labels, by property, value and language}: those of the graph's own
+        resources from the list index when the store has one (the same rows as `search-labels.rq`, read at build),
+        the others' from the store."""
+        labels: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        asked = iris
+        if self.lists is not None:
+            labels.update(self.lists.labels([iri for iri in iris if iri.startswith(self.id_base)]))
+            asked = [iri for iri in iris if not iri.startswith(self.id_base)]
+        if asked:
+            query = self.queries["search-labels"]
+            for row in select(self.store, query.text, query.bind({"item": asked}, iri_base=self.id_base)):
+                labels[row["item"].value].append((row["property"].value, row["label"].value, row["label"].language or ""))
+        return labels
 
     def _label(self, entries: list[tuple[str, str, str]]) -> m.Label | None:
         """The rdfs:label (else skos:prefLabel) in the answer's language, else in English, else in any language."""
@@ -152,9 +163,7 @@ class Lookups:
                  if name in FILTER_SEGMENTS and key}  # absent or empty (`?framework=`, as a form sends it): no filter
         bad = [name for name, key in filters.items() if name in named and not _KEY.match(str(key))]
         if named and not bad:
-            query = self.queries["search-labels"]
-            known = {row["item"].value for row in select(self.store, query.text, query.bind({"item": sorted(set(named.values()))},
-                                                                                           iri_base=self.id_base))}
+            known = self._labels(sorted(set(named.values())))
             bad = [name for name, iri in named.items() if iri not in known]
         if bad:
             name = bad[0]

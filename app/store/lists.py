@@ -324,14 +324,15 @@ class ListIndex:
         return int(total), [SearchRow(*row[:6]) for row in rows]
 
     def labels(self, iris: list[str]) -> dict[str, list[tuple[str, str, str]]]:
-        """{IRI: its (property, value, language) labels, by property, language and value}, for the IRIs given."""
+        """{IRI: its (property, value, language) labels, by property, value and language (as `search-labels.rq` orders
+        them, SQLite's binary order of UTF-8 being SPARQL's order of code points)}, for the IRIs given."""
         if not iris:
             return {}
         out: dict[str, list[tuple[str, str, str]]] = {}
         with self._lock:
             rows = self._connection().execute(
                 f"SELECT t.iri, l.property, l.text, l.lang FROM terms t JOIN labels l ON l.item = t.id "
-                f"WHERE t.iri IN ({', '.join('?' * len(iris))}) ORDER BY l.item, l.property, l.lang, l.text", iris).fetchall()
+                f"WHERE t.iri IN ({', '.join('?' * len(iris))}) ORDER BY l.item, l.property, l.text, l.lang", iris).fetchall()
         for iri, prop, text, lang in rows:
             out.setdefault(iri, []).append((prop, text, lang))
         return out
