@@ -118,12 +118,13 @@ def write_answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Tripl
                 break
             rows.append([solution[i] if term is None else term(solution[i]) for i in range(len(variables))])
         return Answer("solutions", write_solutions(variables, rows, fmt, truncated=truncated), truncated, len(rows))
-    triples: list[ox.Triple] = []
+    # a graph holds each triple once (a CONSTRUCT makes a triple once per solution that builds it)
+    triples: dict[ox.Triple, None] = {}
     for triple in result:
         if len(triples) >= max_rows:
             truncated = True
             break
-        triples.append(triple if term is None else ox.Triple(triple.subject, triple.predicate, term(triple.object)))
+        triples[triple if term is None else ox.Triple(triple.subject, triple.predicate, term(triple.object))] = None
     return Answer("graph", write_triples(triples, fmt), truncated, len(triples))
 
 

@@ -52,7 +52,7 @@ def evaluate_whole(store: ox.Store, job: Job) -> Answer:
         body = result.serialize(format=fmt.oxigraph)
         assert body is not None  # no output file was given, so the bytes are returned
         return Answer("solutions", body, count=None)
-    triples = list(result)
+    triples = list(dict.fromkeys(result))  # each triple once, as write_answer writes a graph
     return Answer("graph", write_triples(triples, fmt), count=len(triples))
 
 
