@@ -69,6 +69,11 @@ class Settings(BaseSettings):
         default=10_000, ge=0, description="Longest REST list sorted before it is cut into pages; a longer one comes "
                                           "in the store's own order (`ordered: false`), as sorting costs the whole list.")
     max_rows: int = Field(default=10_000, ge=1, description="Result rows returned before the answer is cut.")
+    page_facts: int = Field(
+        default=500, ge=0, description="Dated relationships a profile page draws (timeline, network, sources, memberships); "
+                                       "a resource in more links to them instead, so a page costs what it shows.")
+    page_triples: int = Field(default=2_000, ge=1, description="Statements a resource's HTML page lists; its RDF "
+                                                                "formats give every one.")
     max_query_bytes: int = Field(default=256 * 1024, ge=1, description="Largest query or request body accepted.")
     max_nesting: int = Field(default=200, ge=1, description="Deepest nesting of brackets and braces accepted in a query.")
     allow_service: bool = Field(default=False, description="Let users' queries use SERVICE (federation): off by default.")

@@ -11,7 +11,8 @@ import pyoxigraph as ox
 from ..core.errors import NotFound
 from ..core.formats import BY_NAME, Format
 from ..kg.runtime import Runtime
-from ..store.base import Answer, QueryRequest
+from ..core.vocab import SKOS
+from ..store.base import Answer, QueryRequest, select
 
 Row = Mapping[str, Any]  # one SELECT solution: variable -> pyoxigraph term
 
@@ -46,6 +47,8 @@ class ResourceData:
     labels: Labels
     sources: Sequence[Row]
     memberships: Sequence[Row]
+    truncated: bool = False  # the description has more statements than the page lists (settings.page_triples)
+    crowded: bool = False  # the resource takes part in more memberships and contributions than a page draws (settings.page_facts)
 
 
 def labels_from_rows(rows: Sequence[Row]) -> Labels:
@@ -57,25 +60,63 @@ def labels_from_rows(rows: Sequence[Row]) -> Labels:
     return labels
 
 
-def describe_rdf(runtime: Runtime, iri: str, fmt: Format) -> Answer:
-    """The resource's description (the `describe` named query) in an RDF syntax.
+def describe_rdf(runtime: Runtime, iri: str, fmt: Format, *, max_rows: int | None = None) -> Answer:
+    """The resource's description (the `describe` named query) in an RDF syntax (its first `max_rows` statements
+    when given, else as many as the settings' `max_rows`).
 
     :raises NotFound: when the graph holds no triple about it.
     """
     query = runtime.queries["describe"]
-    answer = runtime.store.execute(QueryRequest(query.text, fmt, query.bind({"resource": iri}, iri_base=runtime.settings.id_base)))
+    answer = runtime.store.execute(QueryRequest(query.text, fmt, query.bind({"resource": iri}, iri_base=runtime.settings.id_base),
+                                                max_rows=max_rows))
     if answer.count == 0:
         raise NotFound(f"The graph holds nothing about <{iri}>.")
     return answer
 
 
+def crowded(runtime: Runtime, iri: str) -> bool:
+    """Whether `iri` takes part in more dated relationships than a page draws (`page-facts`, read no further)."""
+    query = runtime.queries["page-facts"]
+    limit = runtime.settings.page_facts
+    return len(select(runtime.store, query.text, query.bind({"resource": iri}, iri_base=runtime.settings.id_base),
+                      max_rows=limit + 1)) > limit
+
+
+def labels_of(runtime: Runtime, iris: Sequence[str]) -> Labels:
+    """The labels of the IRIs given (`search-labels`; the graph's own resources' from the list index when the store
+    has one)."""
+    labels = Labels()
+    asked = list(dict.fromkeys(iris))
+    index = runtime.lists
+    if index is not None:
+        base = runtime.settings.id_base
+        for iri, entries in index.labels([i for i in asked if i.startswith(base)]).items():
+            for prop, text, lang in entries:
+                if prop != SKOS + "altLabel":
+                    labels.add(iri, text, lang)
+        asked = [i for i in asked if not i.startswith(base)]
+    if asked:  # IRIs read from the store (the ontology's too), bound as terms: no parameter check applies
+        query = runtime.queries["search-labels"]
+        for row in select(runtime.store, query.text, {"item": tuple(ox.NamedNode(i) for i in asked)}):
+            if row["property"].value != SKOS + "altLabel":
+                labels.add(row["item"].value, row["label"].value, row["label"].language or "")
+    return labels
+
+
 def resource_data(runtime: Runtime, iri: str) -> ResourceData:
-    """What the HTML page shows: the description, the labels around it, its sources and its memberships.
+    """What the HTML page shows: the description (its first `page_triples` statements), the labels around it, its
+    sources and, unless it is crowded, its memberships.
 
     :raises NotFound: when the graph holds no triple about it.
     """
-    answer = describe_rdf(runtime, iri, BY_NAME["nt"])
+    answer = describe_rdf(runtime, iri, BY_NAME["nt"], max_rows=runtime.settings.page_triples)
     triples = [quad.triple for quad in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
-    labels = labels_from_rows(runtime.rows("resource-labels", {"resource": iri}))
+    if answer.truncated:  # the labels of what the page lists, not of every neighbour
+        labels = labels_of(runtime, [t.value for triple in triples for t in (triple.subject, triple.predicate, triple.object)
+                                     if isinstance(t, ox.NamedNode)])
+    else:
+        labels = labels_from_rows(runtime.rows("resource-labels", {"resource": iri}))
+    many = crowded(runtime, iri)
     return ResourceData(iri, triples, labels, runtime.rows("resource-sources", {"resource": iri}),
-                        runtime.rows("resource-memberships", {"resource": iri}))
+                        [] if many else runtime.rows("resource-memberships", {"resource": iri}),
+                        truncated=answer.truncated, crowded=many)

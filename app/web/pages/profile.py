@@ -183,6 +183,7 @@ class Profile:
     period: str  # the resource's own dates in words ("from 20 May 2012 to 21 May 2012"), or ""
     network: Network | None
     panels: dict[str, dict[str, str]]  # query name -> {"query": editor link, "csv": ..., "json": ...}
+    crowded: int = 0  # more dated relationships than a page draws: this many is the page's limit, and none is drawn
 
 
 def _rows(runtime: Runtime, name: str, iri: str, lang: str) -> tuple[list[dict[str, Any]], str]:
@@ -324,9 +325,24 @@ def own_period(triples: Sequence[ox.Triple], iri: str) -> tuple[ox.Literal | Non
     return None, None
 
 
+def _crowded_profile(runtime: Runtime, iri: str, site: Site, triples: Sequence[ox.Triple]) -> Profile:
+    """The profile of a resource in more dated relationships than a page draws: its own period and the links to
+    the page's queries (as CSV, JSON or in the editor), none of them run."""
+    panels = {name: _panel(site, name, inline_values(runtime.queries[name].text, bindings), params)
+              for name, params in (("page-timeline", {"resource": iri, "lang": site.lang}), ("page-fact-sources", {"resource": iri}),
+                                   ("page-network", {"resource": iri, "lang": site.lang}))
+              for bindings in [runtime.queries[name].bind(params, iri_base=runtime.settings.id_base)]}
+    start, end = own_period(triples, iri)
+    own = period_words({"start": start, "end": end}, site) if start is not None or end is not None else ""
+    return Profile("", [], None, own, None, panels, crowded=runtime.settings.page_facts)
+
+
 def profile_data(runtime: Runtime, iri: str, site: Site, *, triples: Sequence[ox.Triple], labels: Any,
-                 today: date | None = None) -> Profile:
-    """The profile of `iri`: its facts from `page-timeline`, their sources from `page-fact-sources`."""
+                 today: date | None = None, crowded: bool = False) -> Profile:
+    """The profile of `iri`: its facts from `page-timeline`, their sources from `page-fact-sources` (none read
+    when it is `crowded`: in more dated relationships than a page draws)."""
+    if crowded:
+        return _crowded_profile(runtime, iri, site, triples)
     today = today or date.today()
     rows, timeline_text = _rows(runtime, "page-timeline", iri, site.lang)
     source_rows, sources_text = _rows(runtime, "page-fact-sources", iri, site.lang)

@@ -131,4 +131,4 @@ def render_resource(data: ResourceData, site: Site, *, alternates: Mapping[Forma
                   types=[link(t.value, data.labels, site, both=True)
                          for t in graph.out.get(RDF + "type", ()) if isinstance(t, ox.NamedNode)],
                   properties=properties, memberships=_memberships(data, site), sources=_sources(data, site), incoming=incoming,
-                  profile=profile)
+                  profile=profile, truncated=data.truncated, shown=len(data.triples))

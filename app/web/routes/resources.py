@@ -46,7 +46,8 @@ async def describe(request: Request, kind: str, key: str, format: str | None = N
     headers = {"Content-Location": f"{page_url}.{choice.fmt.extension}"} if choice.negotiated else {}
     if choice.fmt is HTML:
         data = await run_in_threadpool(resource_data, runtime, iri)
-        profile = await run_in_threadpool(profile_data, runtime, iri, site, triples=data.triples, labels=data.labels)
+        profile = await run_in_threadpool(profile_data, runtime, iri, site, triples=data.triples, labels=data.labels,
+                                          crowded=data.crowded)
         alternates = {f: f"{page_url}.{f.extension}" for f in RESOURCE_FORMATS if f is not HTML}
         response = page_response(render_resource(data, site, alternates=alternates, profile=profile), site, headers=headers)
     else:
