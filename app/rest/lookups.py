@@ -27,7 +27,7 @@ from ..core.errors import InvalidParameter, NotFound
 from ..sparql.querylib import QueryLibrary, counted, paged, unordered
 from ..sparql.rewrite import bound
 from ..store.base import Store, select
-from ..store.lists import ListIndex, ListPage
+from ..store.lists import ListIndex, ListPage, partner_roles
 from . import models as m
 from .labels import SKOS_ALT, choose_label
 
@@ -225,7 +225,7 @@ class Lookups:
         return self.lists.memberships(
             partners=not members, organization=self.iri("organisation", "nato") if members else raw.get("framework"),
             role=self.iri("role", "member") if members else raw.get("role"),
-            roles=() if members else (self.iri("role", "partner"), self.iri("role", "enhanced-opportunities-partner")),
+            roles=() if members else partner_roles(self.id_base),
             country=raw.get("country"), year=raw.get("year"), date=raw.get("date"), uncertain=raw.get("uncertain") == "true",
             limit=limit, offset=offset)
 

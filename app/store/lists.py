@@ -39,6 +39,12 @@ QUERIES = ("index-memberships", "index-suspensions", "index-countries", "index-l
 XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 TRUE, FALSE = ox.Literal("true", datatype=XSD_BOOLEAN), ox.Literal("false", datatype=XSD_BOOLEAN)
 
+def partner_roles(id_base: str) -> tuple[str, str]:
+    """The roles a partner holds in a partnership framework (as `partners-on-date.rq` and `api-partners-list.rq`
+    name them)."""
+    return f"{id_base}role/partner", f"{id_base}role/enhanced-opportunities-partner"
+
+
 SCHEMA = """
 CREATE TABLE terms (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE);  -- numbered in the IRIs' order
 CREATE TABLE memberships (
@@ -262,6 +268,19 @@ class ListIndex:
                 row["suspended"] = ox.Literal(suspended)
             out.append(row)
         return ListPage(total, out)
+
+    def partner_counts(self, date: str, roles: tuple[str, ...]) -> dict[str, tuple[int, int]]:
+        """{framework IRI: (rows of `partners-on-date` on `date` in it, of which certain)}: the partner `roles` of
+        countries held that day by the as-of rule, a row per suspension held that day as there (the home page)."""
+        names = [f"r{i}" for i in range(len(roles))]
+        with self._lock:
+            rows = self._connection().execute(
+                f"SELECT o.iri, COUNT(*), SUM({CERTAIN}) FROM memberships m JOIN terms o ON o.id = m.organization "
+                f"LEFT JOIN suspensions s ON s.membership = m.membership AND {SUSPENSION_HELD} "
+                f"WHERE m.partnership = 1 AND m.country = 1 AND {HELD} "
+                f"AND m.role IN (SELECT id FROM terms WHERE iri IN ({', '.join(':' + n for n in names) or 'NULL'})) "
+                f"GROUP BY m.organization", {"date": day_number(date), **dict(zip(names, roles, strict=True))}).fetchall()
+        return {iri: (int(total), int(certain)) for iri, total, certain in rows}
 
     def _overlapping(self) -> bool:
         """Whether a membership has more than one suspension (then one may give it two rows on a day)."""

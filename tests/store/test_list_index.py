@@ -79,6 +79,22 @@ def test_partners_on_every_day_the_data_changes(runtime: Runtime, index: ListInd
     assert checked > 1000 and uncertain_rows > 10 and suspended_rows > 10  # the cases the rule decides, all met
 
 
+def test_partner_counts_on_every_day_the_data_changes(runtime: Runtime, index: ListIndex) -> None:
+    """The home page's count of each framework's partners (and of the certain ones) is that of partners-on-date's rows."""
+    assert lists.partner_roles(ID) == PARTNER_ROLES
+    uncertain = suspended = 0
+    for day in _days(runtime):
+        rows = runtime.rows("partners-on-date", {"date": day})
+        expected: dict[str, tuple[int, int]] = {}
+        for row in rows:
+            total, certain = expected.get(row["framework"].value, (0, 0))
+            expected[row["framework"].value] = (total + 1, certain + (row["certain"].value == "true"))
+        assert index.partner_counts(day, PARTNER_ROLES) == expected, day
+        uncertain += sum(1 for row in rows if row["certain"].value == "false")
+        suspended += sum(1 for row in rows if "suspended" in row)
+    assert uncertain > 10 and suspended > 10
+
+
 def test_members_on_every_day_the_data_changes(runtime: Runtime, index: ListIndex) -> None:
     for day in _days(runtime):
         for uncertain in ("false", "true"):

@@ -1,5 +1,5 @@
-"""The home page's panels, from named queries: each framework's partners today (`partners-on-date`), the latest
-summits (`home-summits`) and what changed on a day (`home-changes`)."""
+"""The home page's panels, from named queries: each framework's partners today (`partners-on-date`, counted in the
+store's list index when it has one), the latest summits (`home-summits`) and what changed on a day (`home-changes`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pyoxigraph as ox
 
 from ...core.vocab import XSD
 from ...kg.runtime import Runtime
+from ...store.lists import partner_roles
 from .html import Site
 from .map import framework_labels
 from .profile import spoken
@@ -36,10 +37,15 @@ def home_view(runtime: Runtime, site: Site, changed: date | None, *, today: date
     today = today or date.today()
     total: Counter[str] = Counter()
     certain: Counter[str] = Counter()
-    for row in runtime.rows("partners-on-date", {"date": today.isoformat()}):
-        key = row["framework"].value.rsplit("/", 1)[-1]
-        total[key] += 1
-        certain[key] += row["certain"].value == "true"
+    if runtime.lists is not None:  # the same counts from the store's list index, without reading every partnership
+        base = runtime.settings.id_base
+        for iri, (held, sure) in runtime.lists.partner_counts(today.isoformat(), partner_roles(base)).items():
+            total[iri.rsplit("/", 1)[-1]], certain[iri.rsplit("/", 1)[-1]] = held, sure
+    else:
+        for row in runtime.rows("partners-on-date", {"date": today.isoformat()}):
+            key = row["framework"].value.rsplit("/", 1)[-1]
+            total[key] += 1
+            certain[key] += row["certain"].value == "true"
     frameworks = [(Item(site.href(f"{runtime.settings.id_base}framework/{key}"), label), total[key], certain[key])
                   for key, label in framework_labels(runtime, site.lang).items() if total[key]]
     summits = [Item(site.href(r["summit"].value), r["label"].value if r.get("label") is not None else r["summit"].value,
