@@ -34,9 +34,10 @@ from ..core.text import normalise
 from .handle import ProcessLock
 
 FILE = "lists.sqlite"
-VERSION = 6  # of the schema below: part of the store's key
+VERSION = 7  # of the schema below: part of the store's key
 QUERIES = ("index-memberships", "index-suspensions", "index-countries", "index-labels")
 XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 TRUE, FALSE = ox.Literal("true", datatype=XSD_BOOLEAN), ox.Literal("false", datatype=XSD_BOOLEAN)
 
 def partner_roles(id_base: str) -> tuple[str, str]:
@@ -61,7 +62,7 @@ CREATE TABLE suspensions (
     es INTEGER, ls INTEGER, ee INTEGER, le INTEGER,
     PRIMARY KEY (membership, suspension, seq)
 ) WITHOUT ROWID;
-CREATE TABLE countries (id INTEGER PRIMARY KEY);
+CREATE TABLE countries (id INTEGER PRIMARY KEY, iso TEXT);  -- iso: its nkg:isoCode
 CREATE TABLE labels (
     id INTEGER PRIMARY KEY, item INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
     property TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL, normal TEXT NOT NULL  -- normal: core.text.normalise
@@ -99,11 +100,11 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
     suspensions: list[tuple[Any, ...]] = [(text(s["membership"]), text(s["suspension"]),
                     *(day_number(text(s[v])) for v in ("earliestStart", "latestStart", "earliestEnd", "latestEnd")))
                    for s in store.query(queries["index-suspensions"])]  # type: ignore[union-attr]
-    countries = [text(s["item"]) for s in store.query(queries["index-countries"])]  # type: ignore[union-attr]
+    countries = [(text(s["item"]), text(s["iso"])) for s in store.query(queries["index-countries"])]  # type: ignore[union-attr]
     labels = [(s["item"].value, s["property"].value, s["label"]) for s in store.query(queries["index-labels"])  # type: ignore[union-attr]
               if s["item"].value.startswith(id_base) and isinstance(s["label"], ox.Literal)]
     named: set[str] = {str(iri) for row in memberships for iri in row[:4]}
-    named |= {str(iri) for row in suspensions for iri in row[:2]} | {str(iri) for iri in countries}
+    named |= {str(iri) for row in suspensions for iri in row[:2]} | {str(iri) for iri, _ in countries}
     named |= {item for item, _, _ in labels}
     iris = sorted(named)
     ids = {iri: number for number, iri in enumerate(iris)}
@@ -114,7 +115,7 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
         (ids[o], ids[m], ids[ms], seq, ids[r], *rest) for seq, (o, m, ms, r, *rest) in enumerate(memberships)))
     db.executemany("INSERT INTO suspensions VALUES (?, ?, ?, ?, ?, ?, ?)", (
         (ids[ms], ids[sp], seq, *bounds) for seq, (ms, sp, *bounds) in enumerate(suspensions)))
-    db.executemany("INSERT OR IGNORE INTO countries VALUES (?)", ((ids[str(c)],) for c in countries))
+    db.executemany("INSERT OR IGNORE INTO countries VALUES (?, ?)", ((ids[str(c)], iso) for c, iso in countries))
     db.executemany("INSERT INTO labels (item, kind, key, property, lang, text, normal) VALUES (?, ?, ?, ?, ?, ?, ?)", (
         (ids[item], *item[len(id_base):].partition("/")[::2], prop, label.language or "", label.value, normalise(label.value))
         for item, prop, label in labels))
@@ -281,6 +282,44 @@ class ListIndex:
                 f"AND m.role IN (SELECT id FROM terms WHERE iri IN ({', '.join(':' + n for n in names) or 'NULL'})) "
                 f"GROUP BY m.organization", {"date": day_number(date), **dict(zip(names, roles, strict=True))}).fetchall()
         return {iri: (int(total), int(certain)) for iri, total, certain in rows}
+
+    def partners_on(self, date: str, roles: tuple[str, ...], *, organization: str | None, lang: str) -> list[dict[str, Any]]:
+        """The rows of `partners-on-date` on `date` (in `organization` only, when given) that the map draws: country,
+        iso, label (an rdfs:label in `lang`), framework, certain and suspended, in the order of framework and ISO code."""
+        names = [f"r{i}" for i in range(len(roles))]
+        params: dict[str, Any] = {"date": day_number(date), "lang": lang.lower(), "subtags": lang.lower() + "-%",
+                                  "label": RDFS_LABEL, **dict(zip(names, roles, strict=True))}
+        with self._lock:
+            db = self._connection()
+            where = ""
+            if organization is not None:
+                ids = self._ids(db, {"organization": organization})
+                if ids is None:
+                    return []
+                params.update(ids)
+                where = "AND m.organization = :organization "
+            rows = db.execute(
+                f"SELECT o.iri, t.iri, c.iso, {CERTAIN}, CASE WHEN s.membership IS NULL THEN NULL WHEN {SUSPENSION_CERTAIN} "
+                f"THEN 'certain' ELSE 'possible' END, "
+                f"(SELECT l.text || char(0) || l.lang FROM labels l WHERE l.item = m.member AND l.property = :label "
+                f"AND (lower(l.lang) = :lang OR lower(l.lang) LIKE :subtags) ORDER BY l.lang, l.text LIMIT 1) "
+                f"FROM memberships m JOIN countries c ON c.id = m.member AND c.iso IS NOT NULL "
+                f"JOIN terms o ON o.id = m.organization JOIN terms t ON t.id = m.member "
+                f"LEFT JOIN suspensions s ON s.membership = m.membership AND {SUSPENSION_HELD} "
+                f"WHERE m.partnership = 1 AND {HELD} {where}"
+                f"AND m.role IN (SELECT id FROM terms WHERE iri IN ({', '.join(':' + n for n in names) or 'NULL'})) "
+                f"ORDER BY m.organization, c.iso", params).fetchall()
+        out = []
+        for framework, country, iso, certain, suspended, label in rows:
+            row: dict[str, Any] = {"framework": ox.NamedNode(framework), "country": ox.NamedNode(country), "iso": ox.Literal(iso),
+                                   "certain": TRUE if certain else FALSE}
+            if suspended is not None:
+                row["suspended"] = ox.Literal(suspended)
+            if label is not None:  # its text and language, joined by a NUL (which no label holds)
+                text, _, language = label.partition("\0")
+                row["label"] = ox.Literal(text, language=language)
+            out.append(row)
+        return out
 
     def _overlapping(self) -> bool:
         """Whether a membership has more than one suspension (then one may give it two rows on a day)."""

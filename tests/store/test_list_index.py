@@ -79,6 +79,27 @@ def test_partners_on_every_day_the_data_changes(runtime: Runtime, index: ListInd
     assert checked > 1000 and uncertain_rows > 10 and suspended_rows > 10  # the cases the rule decides, all met
 
 
+def test_the_maps_partners_on_every_day_the_data_changes(runtime: Runtime, index: ListIndex) -> None:
+    """The rows the map draws are partners-on-date's, framework by framework, in both languages."""
+    def key(row: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple((name, row[name].value, getattr(row[name], "language", None)) if name in row else (name,)
+                     for name in ("framework", "country", "iso", "label", "certain", "suspended"))
+
+    frameworks = [None, f"{ID}framework/pfp", f"{ID}framework/md", f"{ID}framework/nothing"]
+    checked = labelled = 0
+    for day in _days(runtime)[::3]:
+        for lang in ("en", "fr"):
+            for framework in frameworks:
+                params = {"date": day, "lang": lang, **({"framework": framework} if framework else {})}
+                expected = sorted(key(row) for row in runtime.rows("partners-on-date", params)) \
+                    if framework != f"{ID}framework/nothing" else []
+                rows = index.partners_on(day, PARTNER_ROLES, organization=framework, lang=lang)
+                assert sorted(key(row) for row in rows) == expected, (day, lang, framework)
+                checked += len(rows)
+                labelled += sum(1 for row in rows if "label" in row)
+    assert checked > 1000 and labelled > 1000
+
+
 def test_partner_counts_on_every_day_the_data_changes(runtime: Runtime, index: ListIndex) -> None:
     """The home page's count of each framework's partners (and of the certain ones) is that of partners-on-date's rows."""
     assert lists.partner_roles(ID) == PARTNER_ROLES

@@ -1,6 +1,7 @@
 """The map through time, as data: who was an Ally and who a partner (in which framework) on one day, from the
-named queries `members-on-date` and `partners-on-date` (the one as-of rule of data/README.md), for the page's
-table and summary; the browser asks the same queries as the slider moves (static/map.js)."""
+named queries `members-on-date` and `partners-on-date` (the one as-of rule of data/README.md; the partners' rows
+from the store's list index when it has one), for the page's table and summary; the browser asks the same queries
+as the slider moves (static/map.js)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import date
 import pyoxigraph as ox
 
 from ...kg.runtime import Runtime
+from ...store.lists import partner_roles
 from .html import Site
 
 FIRST_DAY = date(1949, 4, 4)  # the North Atlantic Treaty is signed: the slider's first day
@@ -63,7 +65,12 @@ def map_state(runtime: Runtime, site: Site, day: date, framework: str | None) ->
     if framework is not None:
         partner_params["framework"] = f"{runtime.settings.id_base}framework/{framework}"
     partners: dict[str, bool] = defaultdict(bool)
-    for row in runtime.rows("partners-on-date", partner_params):
+    if runtime.lists is not None:  # the same rows from the store's list index, without reading every partnership
+        rows = runtime.lists.partners_on(day.isoformat(), partner_roles(runtime.settings.id_base),
+                                         organization=partner_params.get("framework"), lang=site.lang)
+    else:
+        rows = runtime.rows("partners-on-date", partner_params)
+    for row in rows:
         key = row["framework"].value.rsplit("/", 1)[-1]
         found = country(row)
         certain = row["certain"].value == "true"
