@@ -43,10 +43,10 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import copy_project, generate
-from rest import ROUTES as REST_ROUTES
-from run import QUERIES, stop
 from natokg.sparql.querylib import QueryLibrary
 from natokg.sparql.rewrite import bound
+from rest import ROUTES as REST_ROUTES
+from run import QUERIES, stop
 
 PROJECT = Path(__file__).resolve().parent.parent
 NATOKG = [sys.executable, "-m", "app.cli"]

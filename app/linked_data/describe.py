@@ -10,8 +10,8 @@ import pyoxigraph as ox
 
 from ..core.errors import NotFound
 from ..core.formats import BY_NAME, Format
-from ..kg.runtime import Runtime
 from ..core.vocab import SKOS
+from ..kg.runtime import Runtime
 from ..store.base import Answer, QueryRequest, select
 
 Row = Mapping[str, Any]  # one SELECT solution: variable -> pyoxigraph term
