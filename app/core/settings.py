@@ -97,6 +97,9 @@ class Settings(BaseSettings):
         default=None, ge=1, description="Slow queries at once in each serving process (default: workers - 1, at least 1), "
                                         "so fast ones always find a worker.")
     slow_queries_per_client: int = Field(default=1, ge=1, description="Slow queries at once from one client address.")
+    slow_query_nice: int = Field(
+        default=19, ge=0, le=19,
+        description="Niceness a worker takes while it runs a slow query (0: none), so fast queries get the processors first.")
     read_timeout: float = Field(default=10.0, gt=0, description="Seconds a client has to send a whole request (head and body).")
     max_connections: int = Field(
         default=4096, ge=1, description="Open client connections in all; lowered at start to fit the descriptor limit.")

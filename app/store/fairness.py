@@ -7,6 +7,11 @@ address holds at most `per_client` across all serving processes (a shared `Tally
 slow when no place is free is stopped at once (its worker killed and replaced) and answered 503 with
 `Retry-After`; its text is remembered, so the same query sent again while the places are taken is
 answered 503 at once, without taking a worker from anybody.
+
+A query that holds a place runs at a lower priority (its worker's niceness raised by `nice`): on a
+machine whose processors are all busy, the fast queries and the serving processes come first, and the
+slow one runs on what they leave. Once it is answered its worker gets its priority back, or, where the
+system does not let a process lower a niceness again, is replaced by a fresh one.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ RETRY_AFTER = "2"
 
 
 class SlowQueries:
-    def __init__(self, *, after: float, places: int, per_client: int, tally: Tally | None = None) -> None:
+    def __init__(self, *, after: float, places: int, per_client: int, nice: int = 0, tally: Tally | None = None) -> None:
         self.after = after
+        self.nice = nice
         self._places = places
         self._per_client = per_client
         self._tally = tally or Tally()

@@ -33,7 +33,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from ..core.errors import Abandoned, EngineFailed, InternalError, MalformedQuery, QueryTimeout, UnsupportedQuery
+from ..core.errors import Abandoned, Busy, EngineFailed, InternalError, MalformedQuery, QueryTimeout, UnsupportedQuery
 from ..core.tally import Tally
 from .asker import ASKER, Asker
 from .base import Answer, QueryRequest
@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 
 POLL = 0.05  # seconds between looks at the client and the clock while a blocking caller waits
 WATCH_AFTER = 0.25  # seconds a query waits (for a worker or its answer) before its client's connection is watched
+# Seconds a query refused at once (it ran slow before and the places are taken) waits before its 503 is sent: a
+# client that resends at once whatever the answer then costs a request a second per connection, not hundreds.
+REFUSAL_PAUSE = 1.0
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,25 @@ class _Worker:
         self.process: BaseProcess = ctx.Process(target=_worker_main, args=(child, state, evaluate), daemon=True)
         self.process.start()
         child.close()
+        self.niced = False  # running a slow query at a lower priority
+
+    def demote(self, nice: int) -> None:
+        """Lower the worker's priority by `nice` while it runs a slow query (raising a niceness is always allowed)."""
+        if nice and not self.niced and self.process.pid is not None:
+            with suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, self.process.pid, os.getpriority(os.PRIO_PROCESS, 0) + nice)
+                self.niced = True
+
+    def restore(self) -> bool:
+        """Give the worker its serving process's priority back; False where the system does not allow it."""
+        if not self.niced:
+            return True
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid or 0, os.getpriority(os.PRIO_PROCESS, 0))
+        except OSError:
+            return False
+        self.niced = False
+        return True
 
     def stop(self, *, kill: bool) -> None:
         if kill:
@@ -182,6 +204,7 @@ class _Run:
         self.deadline = self.arrived + timeout
         self.watching = False
         self.evaluating_since: float | None = None  # set when a worker takes the job: waiting in line is not being slow
+        self.worker: _Worker | None = None  # the worker evaluating the job
         self._slow = slow
         self.placed = False
         if slow is not None and slow.known_slow(job.query):  # it ran slow before: it needs a place from the start
@@ -193,6 +216,12 @@ class _Run:
             self._slow.remember(self.job.query)
             raise self._slow.busy(self.address, stopped=stopped)
         self.placed = True
+        self.demote()
+
+    def demote(self) -> None:
+        """A query with a slow-query place runs at the slow queries' lower priority."""
+        if self.placed and self.worker is not None and self._slow is not None:
+            self.worker.demote(self._slow.nice)
 
     def next_look(self) -> float:
         """Seconds to wait for the answer before looking at the clock again (never past the deadline)."""
@@ -338,6 +367,8 @@ class WorkerPool:
             try:
                 worker.conn.send(run.job)
                 run.evaluating_since = time.monotonic()
+                run.worker = worker
+                run.demote()
                 return True
             except OSError:
                 pass
@@ -376,7 +407,11 @@ class WorkerPool:
 
     async def run_async(self, job: Job, *, timeout: float) -> Answer:
         """As `run`, but awaits a worker and its answer on the event loop instead of holding a thread."""
-        run = _Run(job, timeout, self._slow)
+        try:
+            run = _Run(job, timeout, self._slow)
+        except Busy:
+            await asyncio.sleep(REFUSAL_PAUSE)  # no worker, no thread held: only the connection waits
+            raise
         try:
             for _ in range(self._size + 1):  # as in `run`: every idle worker may have died, each is replaced by a fresh one
                 worker = await self._take_async(run)
@@ -429,7 +464,10 @@ class WorkerPool:
         finally:
             if self._busy is not None:
                 self._busy.add("", -1)
-        self._release(worker)
+        if worker.restore():
+            self._release(worker)
+        else:  # its niceness cannot be lowered again here: a fresh worker takes its place
+            self._replace(worker)
 
     def pids(self) -> set[int]:
         """The process ids of the workers now (for supervision and tests)."""

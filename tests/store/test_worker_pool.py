@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +19,7 @@ from app.core.errors import Abandoned, Busy
 from app.store.asker import ASKER, Asker
 from app.store.base import Answer
 from app.store.fairness import SlowQueries
-from app.store.workers import Job, WorkerPool
+from app.store.workers import REFUSAL_PAUSE, Job, WorkerPool
 
 
 def _sleeps(state: object, job: Job) -> Answer:
@@ -134,3 +139,82 @@ def test_waiting_in_line_is_not_being_slow() -> None:
         assert all(isinstance(result[0], Answer) for _, result in runs), [result[0] for _, result in runs]
     finally:
         pool.close()
+
+
+def _niceness(pid: int) -> int:
+    return os.getpriority(os.PRIO_PROCESS, pid)
+
+
+def test_a_slow_query_runs_at_a_lower_priority_until_it_is_answered() -> None:
+    pool = WorkerPool(None, _sleeps, size=2, slow=SlowQueries(after=0.2, places=1, per_client=1, nice=7))
+    base = _niceness(0)
+    try:
+        assert {_niceness(pid) for pid in pool.pids()} == {base}
+        thread, result = in_thread(run_as, pool, "10.0.0.1", 1.0)
+        time.sleep(0.1)
+        assert {_niceness(pid) for pid in pool.pids()} == {base}  # not slow yet
+        time.sleep(0.4)
+        assert sorted(_niceness(pid) for pid in pool.pids()) == [base, base + 7]
+        assert isinstance(run_as(pool, "10.0.0.2", 0.01), Answer)  # a fast query meanwhile, on the other worker
+        thread.join()
+        assert isinstance(result[0], Answer)
+        pids = pool.pids()
+        assert {_niceness(pid) for pid in pids} == {base} and len(pids) == 2
+    finally:
+        pool.close()
+
+
+_WITHOUT_SYS_NICE = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+from tests.store.test_worker_pool import _sleeps, job
+from app.store.fairness import SlowQueries
+from app.store.workers import WorkerPool
+pool = WorkerPool(None, _sleeps, size=2, slow=SlowQueries(after=0.1, places=1, per_client=1, nice=5))
+before = pool.pids()
+pool.run(job(0.4), timeout=10)
+after = pool.pids()
+base = os.getpriority(os.PRIO_PROCESS, 0)
+print(len(before - after), {{os.getpriority(os.PRIO_PROCESS, pid) for pid in after}} == {{base}} and len(after))
+pool.close()
+"""
+
+
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv (util-linux) is missing: cannot drop CAP_SYS_NICE")
+def test_where_a_niceness_cannot_be_lowered_again_the_slow_querys_worker_is_replaced() -> None:
+    """Without CAP_SYS_NICE (an unprivileged service) a demoted worker cannot get its priority back: a fresh one comes."""
+    root = str(Path(__file__).resolve().parents[2])
+    # dropped from the bounding and inheritable sets, the capability is gone after the exec even for root
+    command = ["setpriv", "--inh-caps=-sys_nice", "--bounding-set=-sys_nice", sys.executable, "-c",
+               _WITHOUT_SYS_NICE.format(root=root)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=root)
+    if done.returncode != 0 and "setpriv" in done.stderr:
+        pytest.skip(f"setpriv could not drop CAP_SYS_NICE here: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "2"]
+
+
+def test_a_query_refused_at_once_on_the_event_loop_is_answered_after_a_pause(pool: WorkerPool) -> None:
+    """A client resending a known slow query at once gets its 503 after REFUSAL_PAUSE, holding no worker meanwhile."""
+    first, _ = in_thread(run_as, pool, "10.0.0.1", 1.5)
+    time.sleep(0.4)
+    assert isinstance(run_as(pool, "10.0.0.1", 1.5), Busy)  # stopped when it turned slow: now known slow
+    before = pool.pids()
+
+    async def resend() -> tuple[BaseException | None, float, Answer]:
+        ASKER.set(Asker("10.0.0.1"))
+        started = time.monotonic()
+        try:
+            await pool.run_async(job(1.5), timeout=20)
+            refused = None
+        except Busy as error:
+            refused = error
+        waited = time.monotonic() - started
+        ASKER.set(Asker("10.0.0.2"))
+        return refused, waited, await pool.run_async(job(0.01), timeout=20)  # another client meanwhile: a worker
+
+    refused, waited, other = asyncio.run(resend())
+    assert isinstance(refused, Busy) and refused.headers["Retry-After"]
+    assert REFUSAL_PAUSE <= waited < REFUSAL_PAUSE + 0.5
+    assert isinstance(other, Answer) and pool.pids() == before  # the refused query never took a worker
+    first.join()
