@@ -117,8 +117,9 @@ class Lookups:
                 built.altLabels = [m.Label(value=v, lang=lang) for p, v, lang in labels.get(built.id, []) if p == SKOS_ALT]
         if self._passages:
             query = self.queries["api-quotes"]
-            quotes = {row["passage"].value: row["quote"].value for row in
-                      select(self.store, query.text, query.bind({"passage": [p.id for p in self._passages]}, iri_base=self.id_base))}
+            bindings = query.bind({"passage": [p.id for p in self._passages]}, iri_base=self.id_base)
+            quotes = {row["passage"].value: row["quote"].value
+                      for row in select(self.store, query.text, bindings, bounded=True)}
             for passage in self._passages:
                 passage.quote = quotes.get(passage.id)
         return answer
@@ -134,7 +135,7 @@ class Lookups:
             asked = [iri for iri in iris if not iri.startswith(self.id_base)]
         if asked:
             query = self.queries["search-labels"]
-            for row in select(self.store, query.text, query.bind({"item": asked}, iri_base=self.id_base)):
+            for row in select(self.store, query.text, query.bind({"item": asked}, iri_base=self.id_base), bounded=True):
                 labels[row["item"].value].append((row["property"].value, row["label"].value, row["label"].language or ""))
         return labels
 
@@ -147,7 +148,7 @@ class Lookups:
             return {}
         query = self.queries["api-provenance"]
         out: dict[str, list[m.SourceRef]] = defaultdict(list)
-        for row in select(self.store, query.text, query.bind({"fact": facts}, iri_base=self.id_base)):
+        for row in select(self.store, query.text, query.bind({"fact": facts}, iri_base=self.id_base), bounded=True):
             values = {k: v.value for k, v in row.items()}
             out[values["fact"]].append(m.SourceRef(source=values["source"], url=values.get("url"), title=values.get("title"),
                                                    passage=values.get("passage"), quote=values.get("quote")))
@@ -258,7 +259,7 @@ class Lookups:
                 return {}
             raw["item"] = items
         grouped: dict[str, Facts] = {}
-        for row in select(self.store, query.text, query.bind(raw, iri_base=self.id_base)):
+        for row in select(self.store, query.text, query.bind(raw, iri_base=self.id_base), bounded=True):
             fields = grouped.setdefault(row["item"].value, defaultdict(list))
             if "field" in row:
                 fields[row["field"].value].append(row["value"])
@@ -284,7 +285,7 @@ class Lookups:
             raw["member"] = member
         suspensions = self.suspensions(member=member) if member is not None else self.suspensions(memberships=membership)
         out: dict[str, m.Membership] = {}
-        for row in select(self.store, query.text, query.bind(raw, iri_base=self.id_base)):
+        for row in select(self.store, query.text, query.bind(raw, iri_base=self.id_base), bounded=True):
             iri = row["membership"].value
             if iri in out:
                 continue
@@ -311,7 +312,7 @@ class Lookups:
                 return {}
             raw["membership"] = memberships
         periods: dict[str, list[m.Period]] = defaultdict(list)
-        for row in select(self.store, query.text, query.bind(raw, iri_base=self.id_base)):
+        for row in select(self.store, query.text, query.bind(raw, iri_base=self.id_base), bounded=True):
             iri = row["suspension"].value
             periods[row["membership"].value].append(m.Period(
                 id=iri, key=self.key_type(iri)[1], start=_date([row["start"]] if "start" in row else []),
@@ -326,7 +327,7 @@ class Lookups:
         if indexed is not None:
             return self._memberships_of(indexed.rows, None)
         query = self.queries[f"api-{path}-list"]
-        rows = select(self.store, query.text, query.bind(raw, iri_base=self.id_base))
+        rows = select(self.store, query.text, query.bind(raw, iri_base=self.id_base), bounded=True)
         return self._memberships_of(rows, None)
 
     # --- details ---------------------------------------------------------------------------------

@@ -41,7 +41,11 @@ _TOKEN = re.compile(  # a run of white space is one match, dropped: `tokens` put
     """,
     re.VERBOSE | re.DOTALL,
 )
-CACHED_QUERY_CHARS = 2048  # texts up to this long have their readings kept (tokens, policy, plan)
+# A text up to CACHED_QUERY_CHARS long has its readings kept (tokens, policy, plan), each reading keeping at
+# most CACHED_QUERY_TOTAL characters of texts in all: a named query (3-6,000 characters with its comments) is
+# read once, not at every request, and many long texts evict each other instead of adding up.
+CACHED_QUERY_CHARS = 32_768
+CACHED_QUERY_TOTAL = 2_097_152
 _ABSOLUTE_IRI = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
@@ -72,7 +76,7 @@ def tokens(text: str, *, layout: bool = False) -> tuple[Token, ...]:
     return tuple(spaced)
 
 
-@keep_recent(max_chars=CACHED_QUERY_CHARS)
+@keep_recent(max_chars=CACHED_QUERY_CHARS, total_chars=CACHED_QUERY_TOTAL)
 def _tokens(text: str) -> tuple[Token, ...]:
     """Every token but white space, kept for recent short texts: the policy check and the planner read the same ones.
 

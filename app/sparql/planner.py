@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ..core.memo import keep_recent
-from .lexer import CACHED_QUERY_CHARS, Token, is_absolute_iri, tokens
+from .lexer import CACHED_QUERY_CHARS, CACHED_QUERY_TOTAL, Token, is_absolute_iri, tokens
 
 MAX_PATTERNS = 16  # more triple patterns (or described IRIs) than this always go to a worker
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -179,7 +179,7 @@ def _group(reader: _Reader) -> tuple[Pattern, ...]:
     return tuple(patterns)
 
 
-@keep_recent(max_chars=CACHED_QUERY_CHARS)
+@keep_recent(max_chars=CACHED_QUERY_CHARS, total_chars=CACHED_QUERY_TOTAL)
 def plan(text: str) -> Plan | None:
     """The bounded shape of `text`, or None when it is outside the planner's grammar."""
     try:

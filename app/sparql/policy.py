@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from ..core.errors import InvalidParameter, PayloadTooLarge, RefusedQuery
 from ..core.memo import keep_recent
-from .lexer import CACHED_QUERY_CHARS, is_absolute_iri, tokens
+from .lexer import CACHED_QUERY_CHARS, CACHED_QUERY_TOTAL, is_absolute_iri, tokens
 
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
@@ -45,7 +45,7 @@ class Inspection:
 
 
 
-@keep_recent(max_chars=CACHED_QUERY_CHARS)
+@keep_recent(max_chars=CACHED_QUERY_CHARS, total_chars=CACHED_QUERY_TOTAL)
 def inspect_query(text: str) -> Inspection:
     """Lex the query once: its form, its deepest nesting and the bare keywords it uses."""
     depth = deepest = 0

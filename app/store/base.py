@@ -128,10 +128,27 @@ def write_answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Tripl
     return Answer("graph", write_triples(triples, fmt), truncated, len(triples))
 
 
+@runtime_checkable
+class SelectsHere(Protocol):
+    """A store that can evaluate one of our own SELECTs in the calling thread, its rows as terms (no worker, no JSON)."""
+
+    def select_here(self, request: QueryRequest) -> list[dict[str, Any]]:
+        ...
+
+
 def select(store: Store, query: str, bindings: Mapping[str, Binding] | None = None, *,
-           max_rows: int = INTERNAL_ROW_LIMIT) -> list[dict[str, Any]]:
-    """Run one of our own SELECTs and return its rows as {variable: pyoxigraph term} (unbound ones absent)."""
-    answer = store.execute(QueryRequest(query, BY_NAME["json"], bindings or {}, max_rows=max_rows))
+           max_rows: int = INTERNAL_ROW_LIMIT, bounded: bool = False) -> list[dict[str, Any]]:
+    """Run one of our own SELECTs and return its rows as {variable: pyoxigraph term} (unbound ones absent).
+
+    `bounded`: the caller knows the query's cost is bounded by what it asks for (one resource, one page of a
+    list), not by the size of the graph; a store that can then evaluates it in this thread instead of
+    a query worker, and hands the terms over without writing and reading them as SPARQL JSON. A query in
+    this thread cannot be stopped at a deadline: only bounded ones come here.
+    """
+    request = QueryRequest(query, BY_NAME["json"], bindings or {}, max_rows=max_rows)
+    if bounded and isinstance(store, SelectsHere):
+        return store.select_here(request)
+    answer = store.execute(request)
     solutions = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
     assert isinstance(solutions, ox.QuerySolutions)
     names = [v.value for v in solutions.variables]

@@ -1,12 +1,14 @@
 """The embedded store: an Oxigraph store in this machine (on disk, or in memory), queried in killable worker processes.
 
-Bounded queries (`app.sparql.planner`) run in the serving process itself, without a worker round trip.
+Bounded queries (`app.sparql.planner`) run in the serving process itself, without a worker round trip, and so
+do the service's own SELECTs that its callers know to be bounded (`app.store.base.select(..., bounded=True)`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -14,7 +16,7 @@ from ..core.formats import BY_NAME, Format
 from ..core.memo import keep_recent
 from ..core.settings import Settings
 from ..core.tally import Tally
-from ..sparql.lexer import CACHED_QUERY_CHARS
+from ..sparql.lexer import CACHED_QUERY_CHARS, CACHED_QUERY_TOTAL
 from ..sparql.planner import plan, within_budget
 from ..sparql.results import write_boolean, write_triples
 from .base import Answer, QueryRequest, write_answer
@@ -85,13 +87,14 @@ class EmbeddedStore:
         self.origin = origin
         # Made before any serving process is forked, so that they all count one client's slow queries together.
         self._slow = SlowQueries(after=settings.slow_query_after, places=settings.slow_query_places,
-                                 per_client=settings.slow_queries_per_client, tally=Tally(rows=settings.processes))
+                                 per_client=settings.slow_queries_per_client, nice=settings.slow_query_nice,
+                                 tally=Tally(rows=settings.processes))
         self._busy = Tally(rows=settings.processes)  # workers evaluating, per serving process
         self._pool: WorkerPool | None = None
         self._workers()
         # The store never changes once loaded, so whether a query text is bounded within a budget never
         # does either: the answer is kept, like the planner's reading of the text.
-        self._bounded = keep_recent(max_chars=CACHED_QUERY_CHARS)(self._is_bounded)
+        self._bounded = keep_recent(max_chars=CACHED_QUERY_CHARS, total_chars=CACHED_QUERY_TOTAL)(self._is_bounded)
 
     @property
     def path(self) -> Path | None:
@@ -115,6 +118,20 @@ class EmbeddedStore:
         """As `execute`, awaited on the event loop without holding a thread."""
         job = Job.of(request, max_rows=self._settings.max_rows)
         return self._inline(job) or await self._workers().run_async(job, timeout=request.timeout or self._settings.query_timeout)
+
+    def select_here(self, request: QueryRequest) -> list[dict[str, Any]]:
+        """One of our own bounded SELECTs evaluated in this thread (app.store.base.select); Oxigraph lets go of the
+        GIL while it evaluates, so other threads and the event loop go on meanwhile."""
+        job = Job.of(request, max_rows=self._settings.max_rows)
+        result = self._opened.get().query(job.query)
+        assert isinstance(result, ox.QuerySolutions), "select_here is for SELECT queries"
+        names = [v.value for v in result.variables]
+        rows: list[dict[str, Any]] = []
+        for solution in result:
+            if len(rows) >= job.max_rows:
+                break
+            rows.append({name: solution[i] for i, name in enumerate(names) if solution[i] is not None})
+        return rows
 
     def answer_inline(self, query: str, fmt: Format) -> Answer | None:
         """The answer to `query` when it is small and bounded enough to run here (app.sparql.planner), else None."""

@@ -36,3 +36,39 @@ def test_exceptions_are_not_kept() -> None:
         with pytest.raises(ValueError):
             refuse("bad")
     assert calls == ["bad", "bad"]
+
+
+def test_with_a_total_budget_long_texts_are_kept_until_they_would_hold_more_than_it() -> None:
+    calls: list[str] = []
+
+    @keep_recent(max_chars=1000, maxsize=100, total_chars=1500)
+    def measure(text: str) -> int:
+        calls.append(text)
+        return len(text)
+
+    first, second = "a" * 700, "b" * 700
+    for _ in range(2):
+        assert (measure(first), measure(second)) == (700, 700)
+    assert calls == [first, second]  # both kept: 1,400 characters in all
+    measure(first)  # used again: now the most recent of the two
+    measure("c" * 700)  # 2,100 characters would be held: the least recently used ("b...") goes
+    measure(first)
+    assert len(calls) == 3
+    measure(second)
+    assert calls[-1] == second and len(calls) == 4
+    assert measure("d" * 1001) == 1001 and measure("d" * 1001) == 1001  # over max_chars: never kept
+    assert calls[-2:] == ["d" * 1001] * 2
+
+
+def test_with_a_total_budget_exceptions_are_not_kept() -> None:
+    calls: list[str] = []
+
+    @keep_recent(max_chars=100, total_chars=1000)
+    def refuse(text: str) -> str:
+        calls.append(text)
+        raise ValueError(text)
+
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            refuse("bad")
+    assert calls == ["bad", "bad"]
