@@ -109,6 +109,12 @@ class Settings(BaseSettings):
         description="Queries of plain triple patterns (or DESCRIBE) bounded by this many triples run in the serving "
                     "process, without a worker round trip; 0 sends every query to a worker.",
     )
+    inline_measured_ms: float = Field(
+        default=5.0, ge=0,
+        description="A query text whose evaluation on a worker took at most this many milliseconds of processor time "
+                    "runs in the serving process when it is sent again (the store never changes, so neither does "
+                    "its cost); 0 sends such queries to a worker every time.",
+    )
 
     @field_validator("base_iri")
     @classmethod

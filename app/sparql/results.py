@@ -77,7 +77,8 @@ def write_solutions(variables: Sequence[str], rows: Iterable[Row], fmt: Format, 
         # The flag goes first: strict parsers (pyoxigraph's among them) reject members after "results".
         doc: dict[str, Any] = {"truncated": True} if truncated else {}
         doc.update({"head": {"vars": list(variables)}, "results": {"bindings": bindings}})
-        return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        # compact, as Oxigraph's own serialiser writes it: a whole answer is the same bytes whichever wrote it
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if fmt.name == "xml":
         out = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
                "<head>", *(f"<variable name={quoteattr(v)}/>" for v in variables), "</head>"]
@@ -106,7 +107,7 @@ def write_solutions(variables: Sequence[str], rows: Iterable[Row], fmt: Format, 
 
 def write_boolean(value: bool, fmt: Format) -> bytes:
     if fmt.name == "json":
-        return json.dumps({"head": {}, "boolean": value}).encode("utf-8")
+        return json.dumps({"head": {}, "boolean": value}, separators=(",", ":")).encode("utf-8")
     if fmt.name == "xml":
         return ('<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
                 f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode()

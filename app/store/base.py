@@ -53,6 +53,7 @@ class Answer:
     body: bytes
     truncated: bool = False
     count: int | None = 0  # rows or triples in the body; None when the writer did not count them
+    seconds: float | None = None  # processor time a query worker spent evaluating and writing it
 
 
 class Store(Protocol):

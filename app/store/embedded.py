@@ -7,6 +7,7 @@ do the service's own SELECTs that its callers know to be bounded (`app.store.bas
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from .disk import derived_quads
 from .fairness import SlowQueries
 from .handle import OpenedStore
 from .lists import ListIndex
+from .measured import MeasuredQueries
 from .workers import Job, WorkerPool, run_here
 
 
@@ -95,6 +97,7 @@ class EmbeddedStore:
         # The store never changes once loaded, so whether a query text is bounded within a budget never
         # does either: the answer is kept, like the planner's reading of the text.
         self._bounded = keep_recent(max_chars=CACHED_QUERY_CHARS, total_chars=CACHED_QUERY_TOTAL)(self._is_bounded)
+        self._measured = MeasuredQueries(max_seconds=settings.inline_measured_ms / 1000, total_chars=CACHED_QUERY_TOTAL)
 
     @property
     def path(self) -> Path | None:
@@ -112,12 +115,24 @@ class EmbeddedStore:
 
     def execute(self, request: QueryRequest) -> Answer:
         job = Job.of(request, max_rows=self._settings.max_rows)
-        return self._inline(job) or self._workers().run(job, timeout=request.timeout or self._settings.query_timeout)
+        answer = self._inline(job)
+        if answer is None:
+            answer = self._workers().run(job, timeout=request.timeout or self._settings.query_timeout)
+            self._learn(job, answer)
+        return answer
 
     async def execute_async(self, request: QueryRequest) -> Answer:
         """As `execute`, awaited on the event loop without holding a thread."""
         job = Job.of(request, max_rows=self._settings.max_rows)
-        return self._inline(job) or await self._workers().run_async(job, timeout=request.timeout or self._settings.query_timeout)
+        answer = self._inline(job)
+        if answer is None:
+            answer = await self._workers().run_async(job, timeout=request.timeout or self._settings.query_timeout)
+            self._learn(job, answer)
+        return answer
+
+    def _learn(self, job: Job, answer: Answer) -> None:
+        if not (job.default_graphs or job.named_graphs):
+            self._measured.learn(job.query, answer)
 
     def select_here(self, request: QueryRequest) -> list[dict[str, Any]]:
         """One of our own bounded SELECTs evaluated in this thread (app.store.base.select); Oxigraph lets go of the
@@ -134,16 +149,23 @@ class EmbeddedStore:
         return rows
 
     def answer_inline(self, query: str, fmt: Format) -> Answer | None:
-        """The answer to `query` when it is small and bounded enough to run here (app.sparql.planner), else None."""
+        """The answer to `query` when it is bounded enough to run here (app.sparql.planner, or measured cheap on a
+        worker before: app.store.measured), else None."""
         return self._inline(Job(query, fmt.name, self._settings.max_rows))
 
     def _inline(self, job: Job) -> Answer | None:
+        if job.default_graphs or job.named_graphs:
+            return None
         budget = min(self._settings.inline_budget, job.max_rows)
-        if budget <= 0 or job.default_graphs or job.named_graphs:
+        if budget > 0 and self._bounded(job.query, budget):
+            return run_here(evaluate_whole, self._opened.get(), job)
+        count = self._measured.cheap(job.query, job.max_rows)
+        if count is None:
             return None
-        if not self._bounded(job.query, budget):
-            return None
-        return run_here(evaluate_whole, self._opened.get(), job)
+        if job.format_name != "json":  # the service's writer, as on a worker
+            return run_here(evaluate, self._opened.get(), job)
+        answer = run_here(evaluate_whole, self._opened.get(), job)  # whole, and the same bytes in one call
+        return answer if answer.count is not None else replace(answer, count=count)
 
     def _is_bounded(self, query: str, budget: int) -> bool:
         planned = plan(query)

@@ -28,7 +28,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -74,7 +74,9 @@ def _outcome(evaluate: Evaluator, state: Any, job: Job) -> tuple[str, Any]:
     the server, reported as such with its traceback for the log.
     """
     try:
-        return ("ok", evaluate(state, job))
+        started = time.thread_time()
+        answer = evaluate(state, job)
+        return ("ok", replace(answer, seconds=time.thread_time() - started))
     except SyntaxError as exc:
         return ("syntax", str(exc))
     except RuntimeError as exc:
