@@ -12,6 +12,7 @@ from typing import Any
 from .. import __version__
 from ..core.settings import Settings
 from ..sparql.querylib import QueryLibrary
+from ..sparql.rewrite import bound
 from ..store import lists
 from ..store.base import Store, select
 from ..store.disk import BuildError, Contents, Progress
@@ -93,6 +94,9 @@ def build_runtime(settings: Settings, *, progress: Progress | None = None) -> Ru
     derivations = [query.text for query in queries if query.name.startswith("derive-")]
     # a data root whose queries/ predates the index has none: its lists and search then run as SPARQL
     index_queries = {name: queries[name].text for name in lists.QUERIES} if all(n in queries for n in lists.QUERIES) else {}
+    if index_queries:  # and what it keeps whole: every fact's sources, the lists of the other kinds as REST asks them unfiltered
+        index_queries |= {query.name: bound(query.text, query.bind({}, iri_base=settings.id_base)) for query in queries
+                          if query.name == lists.PROVENANCE or lists.list_query(query.name) is not None}
     try:
         store = open_store(store_contents(settings, digest, derivations, index_queries), settings, progress=progress)
     except BuildError as error:

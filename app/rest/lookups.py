@@ -3,12 +3,14 @@
 A list runs its kind's `api-{path}-list.rq` twice, counted and cut to the page (`app.sparql.querylib`
 `counted`/`paged`), except the lists of members, partners and countries of an embedded store, which its
 list index (`app.store.lists`) filters, counts and pages with the same filters, order and as-of rule, at
-the cost of the page rather than of every membership in the graph; the page's items are then read by
+the cost of the page rather than of every membership in the graph, and the other lists unfiltered, which
+the index keeps whole; the page's items are then read by
 `api-{path}.rq` (one `item, field, value` row per fact, `item` bound to the page's IRIs) or, for members
 and partners, by `api-memberships.rq`. The
 labels and sources of what one answer shows are read for that answer only (`search-labels.rq`,
 `api-provenance.rq`, `api-quotes.rq`, bound to its IRIs), so no answer depends on the size of the
-graph beyond its own items. `at=` is answered by the store with the one as-of rule (the bounds of
+graph beyond its own items; an embedded store's index holds every fact's sources (the rows of
+`api-provenance.rq`), so those are read from it. `at=` is answered by the store with the one as-of rule (the bounds of
 queries/derive-time-bounds.rq, compared in the queries themselves), so the REST API, the named
 queries and the pages agree day by day.
 """
@@ -28,7 +30,7 @@ from ..core.errors import InvalidParameter, NotFound
 from ..sparql.querylib import QueryLibrary, counted, paged, unordered
 from ..sparql.rewrite import bound
 from ..store.base import Store, select
-from ..store.lists import ListIndex, ListPage, partner_roles
+from ..store.lists import INDEXED_LISTS, ListIndex, ListPage, partner_roles
 from . import models as m
 from .labels import SKOS_ALT, choose_label
 
@@ -161,8 +163,10 @@ class Lookups:
             return {}
         query = self.queries["api-provenance"]
         out: dict[str, list[m.SourceRef]] = defaultdict(list)
-        rows = [{k: v.value for k, v in row.items()}
-                for row in select(self.store, _unordered(query.text), query.bind({"fact": facts}, iri_base=self.id_base), bounded=True)]
+        rows = self.lists.sources(facts) if self.lists is not None else None
+        if rows is None:
+            rows = [{k: v.value for k, v in row.items()} for row in
+                    select(self.store, _unordered(query.text), query.bind({"fact": facts}, iri_base=self.id_base), bounded=True)]
         rows.sort(key=lambda r: tuple(_order(r.get(k)) for k in ("fact", "source", "passage", "url", "title", "quote")))
         for values in rows:  # in the query's own order (ORDER BY ?fact ?source ?passage ?url ?title ?quote)
             out[values["fact"]].append(m.SourceRef(source=values["source"], url=values.get("url"), title=values.get("title"),
@@ -233,8 +237,10 @@ class Lookups:
     def _indexed(self, path: str, raw: Mapping[str, str], *, limit: int, offset: int) -> ListPage | None:
         """The page of `api-{path}-list.rq` for the parameters `raw`, from the list index; None when the index does
         not answer this list (no index, or another kind)."""
-        if self.lists is None or path not in ("members", "partners", "countries"):
+        if self.lists is None:
             return None
+        if path not in INDEXED_LISTS:  # the other lists, kept whole: unfiltered only (`uncertain` says nothing without a date)
+            return self.lists.items(path, limit=limit, offset=offset) if set(raw) <= {"uncertain"} else None
         if path == "countries":
             return self.lists.countries(role=raw.get("role"), organization=raw.get("framework"), limit=limit, offset=offset)
         members = path == "members"

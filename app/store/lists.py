@@ -8,13 +8,19 @@ holds one row per membership with everything a list filters or orders by (member
 recorded start and the four as-of bounds derived by queries/derive-time-bounds.rq), clustered in the
 partners list's order, so a count is one pass over a B-tree range and a page stops at its last row.
 
+It also keeps, whole, what every REST answer or unfiltered list would otherwise read from the store at the
+cost of a seek per term (10-20 us each on disk): the rows of `api-provenance` (the sources of every fact),
+the unfiltered rows of the other `api-{kind}-list` queries in their order, and the memberships counted by
+organisation, role and partnership (a framework's 45,000 partnerships at a million triples are otherwise
+counted one by one, 9 ms).
+
 It is built once from the store by four named queries (`index-memberships`, `index-suspensions`,
-`index-countries`, `index-labels`): beside an on-disk store (`lists.sqlite` in its folder, written before the folder is
+`index-countries`, `index-labels`), and those above when the data root has them: beside an on-disk store (`lists.sqlite` in its folder, written before the folder is
 renamed into place, so it switches with the store) or, for an in-memory store, in memory at start-up.
 Each process opens its own read-only connection on first use (a SQLite connection must not cross a fork).
 
-The rows it gives are those of `queries/api-{members,partners,countries}-list.rq`, which a remote store still
-runs: the same filters, the same order, the same as-of rule applied to the same bounds (only the
+The rows it gives are those of `queries/api-{members,partners,countries}-list.rq` (and of the queries it keeps
+whole), which a remote store still runs: the same filters, the same order, the same as-of rule applied to the same bounds (only the
 comparison is written again here, in SQL). `tests/store/test_list_index.py` compares both on every day a
 fact of the shipped data begins or ends, and the remote contract tests compare the REST answers.
 """
@@ -31,11 +37,22 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..core.text import normalise
+from ..sparql.querylib import unordered
 from .handle import ProcessLock
 
 FILE = "lists.sqlite"
-VERSION = 7  # of the schema below: part of the store's key
+VERSION = 8  # of the schema below: part of the store's key
 QUERIES = ("index-memberships", "index-suspensions", "index-countries", "index-labels")
+PROVENANCE = "api-provenance"
+PROVENANCE_COLUMNS = ("fact", "source", "url", "title", "passage", "quote")
+INDEXED_LISTS = ("members", "partners", "countries")  # the lists the memberships and countries tables answer
+
+
+def list_query(name: str) -> str | None:
+    """The kind of a list query whose whole answer the index keeps (`api-summits-list` -> `summits`), else None."""
+    if name.startswith("api-") and name.endswith("-list") and name[4:-5] not in INDEXED_LISTS:
+        return name[4:-5]
+    return None
 XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 TRUE, FALSE = ox.Literal("true", datatype=XSD_BOOLEAN), ox.Literal("false", datatype=XSD_BOOLEAN)
@@ -71,7 +88,21 @@ CREATE INDEX labels_by_item ON labels (item);
 CREATE INDEX labels_by_kind ON labels (kind, key);
 CREATE TABLE label_kinds (kind TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE VIRTUAL TABLE labels_text USING fts5(normal, content='labels', content_rowid='id', tokenize='trigram');
+-- the memberships counted by what the unfiltered lists of members and partners count by
+CREATE TABLE membership_groups (
+    organization INTEGER NOT NULL, role INTEGER NOT NULL, partnership INTEGER NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (organization, role, partnership)
+) WITHOUT ROWID;
+-- the rows of api-provenance.rq by fact, and those of the other api-{kind}-list.rq without a filter, in their order
+CREATE TABLE provenance (
+    fact INTEGER NOT NULL, seq INTEGER NOT NULL, source TEXT NOT NULL, url TEXT, title TEXT, passage TEXT, quote TEXT,
+    PRIMARY KEY (fact, seq)
+) WITHOUT ROWID;
+CREATE TABLE list_items (list TEXT NOT NULL, position INTEGER NOT NULL, item INTEGER NOT NULL, PRIMARY KEY (list, position))
+    WITHOUT ROWID;
+CREATE TABLE parts (part TEXT PRIMARY KEY) WITHOUT ROWID;  -- the optional parts built: "provenance", "list summits", ...
 """
+CHUNK = 500  # IRIs asked in one statement
 TRIGRAM = 3  # the shortest query the trigram index answers; a shorter one reads every label
 
 
@@ -103,7 +134,13 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
     countries = [(text(s["item"]), text(s["iso"])) for s in store.query(queries["index-countries"])]  # type: ignore[union-attr]
     labels = [(s["item"].value, s["property"].value, s["label"]) for s in store.query(queries["index-labels"])  # type: ignore[union-attr]
               if s["item"].value.startswith(id_base) and isinstance(s["label"], ox.Literal)]
+    # optional parts, read when their queries are given: the sources of every fact, the whole of the other lists
+    provenance = ([tuple(text(s[v]) for v in PROVENANCE_COLUMNS) for s in store.query(unordered(queries[PROVENANCE]))]  # type: ignore[union-attr]
+                  if PROVENANCE in queries else [])
+    lists = {kind: [text(s["item"]) for s in store.query(text_)]  # type: ignore[union-attr]
+             for name, text_ in queries.items() if (kind := list_query(name)) is not None}
     named: set[str] = {str(iri) for row in memberships for iri in row[:4]}
+    named |= {row[0] for row in provenance} | {str(iri) for items in lists.values() for iri in items}
     named |= {str(iri) for row in suspensions for iri in row[:2]} | {str(iri) for iri, _ in countries}
     named |= {item for item, _, _ in labels}
     iris = sorted(named)
@@ -120,6 +157,15 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
         (ids[item], *item[len(id_base):].partition("/")[::2], prop, label.language or "", label.value, normalise(label.value))
         for item, prop, label in labels))
     db.execute("INSERT INTO label_kinds SELECT DISTINCT kind FROM labels")
+    db.execute("INSERT INTO membership_groups SELECT organization, role, partnership, COUNT(*) FROM memberships "
+               "GROUP BY organization, role, partnership")
+    if PROVENANCE in queries:
+        db.executemany("INSERT INTO provenance VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       ((ids[fact], seq, *rest) for seq, (fact, *rest) in enumerate(provenance)))
+        db.execute("INSERT INTO parts VALUES ('provenance')")
+    for kind, items in lists.items():
+        db.executemany("INSERT INTO list_items VALUES (?, ?, ?)", ((kind, n, ids[iri]) for n, iri in enumerate(items)))
+        db.execute("INSERT INTO parts VALUES (?)", (f"list {kind}",))
     db.execute("INSERT INTO labels_text (labels_text) VALUES ('rebuild')")
     db.execute("ANALYZE")
     db.commit()
@@ -166,6 +212,7 @@ class ListIndex:
         self._lock = ProcessLock()
         self._several: bool | None = None
         self._kinds: frozenset[str] | None = None
+        self._parts: frozenset[str] | None = None
 
     @classmethod
     def in_memory(cls, store: ox.Store, queries: Mapping[str, str], *, id_base: str) -> ListIndex:
@@ -259,9 +306,13 @@ class ListIndex:
         order = "m.organization, m.member, m.membership" if partners else "m.start, m.member, m.membership"
         # a membership has a row per suspension held that day, as a solution per suspension in SPARQL; the count
         # reads the suspensions only where some membership has two
+        count, count_from = "COUNT(*)", f"FROM memberships m WHERE {condition}"
+        if date is not None and self._overlapping():
+            count_from = joined
+        elif country is None and year is None and date is None:  # by organisation, role and partnership only
+            count, count_from = "COALESCE(SUM(m.n), 0)", f"FROM membership_groups m WHERE {condition}"
         total, rows = self._page(select, joined, order, params, iris, limit=limit, offset=offset,
-                                 count_from=joined if date is not None and self._overlapping() else
-                                 f"FROM memberships m WHERE {condition}")
+                                 count=count, count_from=count_from)
         out = []
         for membership, certain, suspended in rows:
             row: dict[str, Any] = {"membership": ox.NamedNode(membership), "certain": TRUE if certain else FALSE}
@@ -341,6 +392,41 @@ class ListIndex:
             total, rows = self._page("DISTINCT m.member", where, "m.member", {}, iris,
                                      limit=limit, offset=offset, count="COUNT(DISTINCT m.member)")
         return ListPage(total, [{"item": ox.NamedNode(iri)} for (iri,) in rows])
+
+    def has(self, part: str) -> bool:
+        """Whether the index keeps an optional part: "provenance", or "list {kind}" (the whole of api-{kind}-list)."""
+        if self._parts is None:
+            with self._lock:
+                self._parts = frozenset(part for (part,) in self._connection().execute("SELECT part FROM parts"))
+        return part in self._parts
+
+    def items(self, kind: str, *, limit: int, offset: int) -> ListPage | None:
+        """A page of `api-{kind}-list` without filters, in its order, and its count; None when the index lacks the list."""
+        if not self.has(f"list {kind}"):
+            return None
+        with self._lock:
+            db = self._connection()
+            [[total]] = db.execute("SELECT COUNT(*) FROM list_items WHERE list = ?", (kind,)).fetchall()
+            rows = db.execute("SELECT t.iri FROM list_items l JOIN terms t ON t.id = l.item WHERE l.list = ? "
+                              "ORDER BY l.position LIMIT ? OFFSET ?", (kind, limit, offset)).fetchall()
+        return ListPage(int(total), [{"item": ox.NamedNode(iri)} for (iri,) in rows])
+
+    def sources(self, facts: list[str]) -> list[dict[str, str]] | None:
+        """The rows of `api-provenance` for the facts given, as {column: text} (unbound columns absent), in no
+        particular order; None when the index lacks them."""
+        if not self.has("provenance"):
+            return None
+        out: list[dict[str, str]] = []
+        with self._lock:
+            db = self._connection()
+            for at in range(0, len(facts), CHUNK):
+                asked = facts[at:at + CHUNK]
+                rows = db.execute(
+                    f"SELECT t.iri, p.source, p.url, p.title, p.passage, p.quote FROM terms t JOIN provenance p ON p.fact = t.id "
+                    f"WHERE t.iri IN ({', '.join('?' * len(asked))})", asked).fetchall()
+                out.extend({name: value for name, value in zip(PROVENANCE_COLUMNS, row, strict=True) if value is not None}
+                           for row in rows)
+        return out
 
     # --- search ---------------------------------------------------------------------------------------------
     def kinds(self) -> frozenset[str]:

@@ -141,6 +141,7 @@ def test_partners_by_framework_role_country_and_year(runtime: Runtime, index: Li
                                  roles=PARTNER_ROLES, country=params.get("country"), year=params.get("year"),
                                  date=params.get("date"), uncertain=params.get("uncertain") == "true", limit=10_000, offset=0)
         assert _indexed(page, "date" in params) == expected, params
+        assert page.total == len(expected), params  # without country, year or day: from the counts by framework and role
     assert index.memberships(partners=True, organization=None, role=None, roles=PARTNER_ROLES, limit=10_000,
                              offset=0).total > 50
 
@@ -154,6 +155,39 @@ def test_countries_by_role_and_framework(runtime: Runtime, index: ListIndex) -> 
         page = index.countries(role=params.get("role"), organization=params.get("framework"), limit=10_000, offset=0)
         assert [row["item"].value for row in page.rows] == expected, params
         assert page.total == len(expected)
+
+
+def test_members_by_organisation_and_role_are_counted_as_listed(runtime: Runtime, index: ListIndex) -> None:
+    expected = [row["membership"].value for row in runtime.rows("api-members-list", {})]
+    page = index.memberships(partners=False, organization=f"{ID}organisation/nato", role=f"{ID}role/member", limit=5, offset=0)
+    assert page.total == len(expected) > 25
+    assert [row["membership"].value for row in page.rows] == expected[:5]
+
+
+def test_the_other_lists_are_kept_whole_in_their_order(runtime: Runtime, index: ListIndex) -> None:
+    kinds = [kind for query in runtime.queries if (kind := lists.list_query(query.name)) is not None]
+    assert {"summits", "operations", "sources", "frameworks", "contributions"} <= set(kinds)
+    for kind in kinds:
+        expected = [row["item"].value for row in runtime.rows(f"api-{kind}-list", {})]
+        page = index.items(kind, limit=10_000, offset=0)
+        assert page is not None and [row["item"].value for row in page.rows] == expected and expected, kind
+        assert page.total == len(expected)
+        cut = index.items(kind, limit=3, offset=2)
+        assert cut is not None and cut.rows == page.rows[2:5] and cut.total == page.total
+    assert index.items("no-such-kind", limit=1, offset=0) is None
+
+
+def test_the_sources_of_every_fact_are_those_of_the_query(runtime: Runtime, index: ListIndex) -> None:
+    def rows(found: list[dict[str, str]]) -> list[tuple[str | None, ...]]:
+        return sorted((tuple(row.get(k) for k in lists.PROVENANCE_COLUMNS) for row in found), key=str)
+
+    expected = [{k: v.value for k, v in row.items()} for row in runtime.rows("api-provenance", {})]
+    facts = sorted({row["fact"] for row in expected})
+    assert len(facts) > 500 and any("quote" in row for row in expected)
+    found = index.sources(facts)
+    assert found is not None and rows(found) == rows(expected)
+    some = facts[::50] + [f"{ID}country/NOWHERE"]
+    assert rows(index.sources(some) or []) == rows([row for row in expected if row["fact"] in some])
 
 
 def test_pages_cut_the_same_list(index: ListIndex) -> None:
