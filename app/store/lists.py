@@ -15,8 +15,9 @@ organisation, role and partnership (a framework's 45,000 partnerships at a milli
 counted one by one, 9 ms).
 
 It is built once from the store by four named queries (`index-memberships`, `index-suspensions`,
-`index-countries`, `index-labels`), and those above when the data root has them: beside an on-disk store (`lists.sqlite` in its folder, written before the folder is
-renamed into place, so it switches with the store) or, for an in-memory store, in memory at start-up.
+`index-countries`, `index-labels`), and those above when the data root has them: beside an on-disk store
+(`lists.sqlite` in its folder, written before the folder is renamed into place, so it switches with the
+store) or, for an in-memory store, in memory at start-up.
 Each process opens its own read-only connection on first use (a SQLite connection must not cross a fork).
 
 The rows it gives are those of `queries/api-{members,partners,countries}-list.rq` (and of the queries it keeps

@@ -186,7 +186,7 @@ def test_the_sources_of_every_fact_are_those_of_the_query(runtime: Runtime, inde
     assert len(facts) > 500 and any("quote" in row for row in expected)
     found = index.sources(facts)
     assert found is not None and rows(found) == rows(expected)
-    some = facts[::50] + [f"{ID}country/NOWHERE"]
+    some = [*facts[::50], f"{ID}country/NOWHERE"]
     assert rows(index.sources(some) or []) == rows([row for row in expected if row["fact"] in some])
 
 
