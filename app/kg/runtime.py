@@ -96,7 +96,7 @@ def build_runtime(settings: Settings, *, progress: Progress | None = None) -> Ru
     index_queries = {name: queries[name].text for name in lists.QUERIES} if all(n in queries for n in lists.QUERIES) else {}
     if index_queries:  # and what it keeps whole: every fact's sources, the lists of the other kinds as REST asks them unfiltered
         index_queries |= {query.name: bound(query.text, query.bind({}, iri_base=settings.id_base)) for query in queries
-                          if query.name == lists.PROVENANCE or lists.list_query(query.name) is not None}
+                          if query.name in (lists.PROVENANCE, lists.MEMBERSHIPS) or lists.list_query(query.name) is not None}
     try:
         store = open_store(store_contents(settings, digest, derivations, index_queries), settings, progress=progress)
     except BuildError as error:

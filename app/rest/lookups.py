@@ -9,8 +9,9 @@ the index keeps whole; the page's items are then read by
 and partners, by `api-memberships.rq`. The
 labels and sources of what one answer shows are read for that answer only (`search-labels.rq`,
 `api-provenance.rq`, `api-quotes.rq`, bound to its IRIs), so no answer depends on the size of the
-graph beyond its own items; an embedded store's index holds every fact's sources (the rows of
-`api-provenance.rq`), so those are read from it. `at=` is answered by the store with the one as-of rule (the bounds of
+graph beyond its own items; an embedded store's index holds every fact's sources and every
+membership's dates (the rows of `api-provenance.rq` and of `api-memberships.rq` without a day), so those
+are read from it. `at=` is answered by the store with the one as-of rule (the bounds of
 queries/derive-time-bounds.rq, compared in the queries themselves), so the REST API, the named
 queries and the pages agree day by day.
 """
@@ -306,7 +307,10 @@ class Lookups:
             raw["member"] = member
         suspensions = self.suspensions(member=member) if member is not None else self.suspensions(memberships=membership)
         out: dict[str, m.Membership] = {}
-        for row in select(self.store, query.text, query.bind(raw, iri_base=self.id_base), bounded=True):
+        rows = self.lists.membership_rows(memberships=membership, member=member) if self.lists is not None else None
+        if rows is None:
+            rows = select(self.store, query.text, query.bind(raw, iri_base=self.id_base), bounded=True)
+        for row in rows:
             iri = row["membership"].value
             if iri in out:
                 continue

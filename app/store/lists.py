@@ -46,6 +46,10 @@ VERSION = 8  # of the schema below: part of the store's key
 QUERIES = ("index-memberships", "index-suspensions", "index-countries", "index-labels")
 PROVENANCE = "api-provenance"
 PROVENANCE_COLUMNS = ("fact", "source", "url", "title", "passage", "quote")
+MEMBERSHIPS = "api-memberships"
+MEMBERSHIP_COLUMNS = ("membership", "member", "organization", "role", "start", "startNotBefore", "startNotAfter",
+                      "startUnknown", "end", "endNotBefore", "endNotAfter", "endUnknown", "ongoingAsOf")
+_IRI_COLUMNS = frozenset({"membership", "member", "organization", "role"})
 INDEXED_LISTS = ("members", "partners", "countries")  # the lists the memberships and countries tables answer
 
 
@@ -99,6 +103,13 @@ CREATE TABLE provenance (
     fact INTEGER NOT NULL, seq INTEGER NOT NULL, source TEXT NOT NULL, url TEXT, title TEXT, passage TEXT, quote TEXT,
     PRIMARY KEY (fact, seq)
 ) WITHOUT ROWID;
+CREATE TABLE membership_rows (  -- the rows of api-memberships.rq without a day, by membership and in its order
+    membership INTEGER NOT NULL, seq INTEGER NOT NULL, member INTEGER NOT NULL, organization TEXT NOT NULL, role TEXT NOT NULL,
+    start TEXT, startNotBefore TEXT, startNotAfter TEXT, startUnknown TEXT,
+    "end" TEXT, endNotBefore TEXT, endNotAfter TEXT, endUnknown TEXT, ongoingAsOf TEXT,
+    PRIMARY KEY (membership, seq)
+) WITHOUT ROWID;
+CREATE INDEX membership_rows_by_member ON membership_rows (member);
 CREATE TABLE list_items (list TEXT NOT NULL, position INTEGER NOT NULL, item INTEGER NOT NULL, PRIMARY KEY (list, position))
     WITHOUT ROWID;
 CREATE TABLE parts (part TEXT PRIMARY KEY) WITHOUT ROWID;  -- the optional parts built: "provenance", "list summits", ...
@@ -138,10 +149,13 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
     # optional parts, read when their queries are given: the sources of every fact, the whole of the other lists
     provenance = ([tuple(text(s[v]) for v in PROVENANCE_COLUMNS) for s in store.query(unordered(queries[PROVENANCE]))]  # type: ignore[union-attr]
                   if PROVENANCE in queries else [])
+    details = ([tuple(text(s[v]) for v in MEMBERSHIP_COLUMNS) for s in store.query(queries[MEMBERSHIPS])]  # type: ignore[union-attr]
+               if MEMBERSHIPS in queries else [])  # in the query's order: a membership's first row is the one REST shows
     lists = {kind: [text(s["item"]) for s in store.query(text_)]  # type: ignore[union-attr]
              for name, text_ in queries.items() if (kind := list_query(name)) is not None}
     named: set[str] = {str(iri) for row in memberships for iri in row[:4]}
     named |= {row[0] for row in provenance} | {str(iri) for items in lists.values() for iri in items}
+    named |= {iri for row in details for iri in row[:2]}
     named |= {str(iri) for row in suspensions for iri in row[:2]} | {str(iri) for iri, _ in countries}
     named |= {item for item, _, _ in labels}
     iris = sorted(named)
@@ -164,6 +178,10 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
         db.executemany("INSERT INTO provenance VALUES (?, ?, ?, ?, ?, ?, ?)",
                        ((ids[fact], seq, *rest) for seq, (fact, *rest) in enumerate(provenance)))
         db.execute("INSERT INTO parts VALUES ('provenance')")
+    if MEMBERSHIPS in queries:
+        db.executemany(f"INSERT INTO membership_rows VALUES ({', '.join('?' * (len(MEMBERSHIP_COLUMNS) + 1))})",
+                       ((ids[ms], seq, ids[member], *rest) for seq, (ms, member, *rest) in enumerate(details)))
+        db.execute("INSERT INTO parts VALUES ('memberships')")
     for kind, items in lists.items():
         db.executemany("INSERT INTO list_items VALUES (?, ?, ?)", ((kind, n, ids[iri]) for n, iri in enumerate(items)))
         db.execute("INSERT INTO parts VALUES (?)", (f"list {kind}",))
@@ -428,6 +446,28 @@ class ListIndex:
                 out.extend({name: value for name, value in zip(PROVENANCE_COLUMNS, row, strict=True) if value is not None}
                            for row in rows)
         return out
+
+    def membership_rows(self, *, memberships: list[str] | None = None, member: str | None = None) -> list[dict[str, Any]] | None:
+        """The rows of `api-memberships` without a day for the memberships given or one member's, in the query's
+        order, IRIs as named nodes and the rest as their text (REST reads no more of them); None when the index
+        lacks them."""
+        if not self.has("memberships") or (memberships is None) == (member is None):
+            return None
+        columns = ", ".join(f'r."{c}"' for c in MEMBERSHIP_COLUMNS[2:])
+        select = (f"SELECT r.seq, m.iri, w.iri, {columns} FROM membership_rows r "
+                  f"JOIN terms m ON m.id = r.membership JOIN terms w ON w.id = r.member")
+        found: list[tuple[Any, ...]] = []
+        with self._lock:
+            db = self._connection()
+            if member is not None:
+                found = db.execute(f"{select} WHERE w.iri = ?", (member,)).fetchall()
+            asked = memberships or []
+            for at in range(0, len(asked), CHUNK):
+                chunk = asked[at:at + CHUNK]
+                found += db.execute(f"{select} WHERE m.iri IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+        found.sort()
+        return [{name: (ox.NamedNode(value) if name in _IRI_COLUMNS else ox.Literal(value))
+                 for name, value in zip(MEMBERSHIP_COLUMNS, row[1:], strict=True) if value is not None} for row in found]
 
     # --- search ---------------------------------------------------------------------------------------------
     def kinds(self) -> frozenset[str]:

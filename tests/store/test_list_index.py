@@ -190,6 +190,19 @@ def test_the_sources_of_every_fact_are_those_of_the_query(runtime: Runtime, inde
     assert rows(index.sources(some) or []) == rows([row for row in expected if row["fact"] in some])
 
 
+def test_the_memberships_rows_are_those_of_the_query(runtime: Runtime, index: ListIndex) -> None:
+    def texts(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+        return [{k: v.value for k, v in row.items() if k in lists.MEMBERSHIP_COLUMNS} for row in rows]
+
+    expected = texts(runtime.rows("api-memberships", {}))
+    iris = list(dict.fromkeys(row["membership"] for row in expected))
+    assert len(iris) > 150 and any("end" in row for row in expected) and any("ongoingAsOf" in row for row in expected)
+    assert texts(index.membership_rows(memberships=iris[::-1]) or []) == expected  # in the query's order, whatever is asked
+    for member in (f"{ID}country/UKR", f"{ID}country/FRA", f"{ID}country/NOWHERE", *{row["member"] for row in expected[::40]}):
+        assert texts(index.membership_rows(member=member) or []) == texts(runtime.rows("api-memberships", {"member": member}))
+    assert index.membership_rows() is None  # the whole list, or a member's and given ones at once: the query answers
+
+
 def test_pages_cut_the_same_list(index: ListIndex) -> None:
     whole = index.memberships(partners=True, organization=None, role=None, roles=PARTNER_ROLES, limit=10_000, offset=0)
     pieces = [row for offset in range(0, whole.total, 7) for row in
