@@ -38,11 +38,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..core.text import normalise
-from ..sparql.querylib import unordered
+from . import scans
 from .handle import ProcessLock
 
 FILE = "lists.sqlite"
-VERSION = 8  # of the schema below: part of the store's key
+VERSION = 9  # of the schema below: part of the store's key
 QUERIES = ("index-memberships", "index-suspensions", "index-countries", "index-labels")
 PROVENANCE = "api-provenance"
 PROVENANCE_COLUMNS = ("fact", "source", "url", "title", "passage", "quote")
@@ -146,15 +146,10 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
     countries = [(text(s["item"]), text(s["iso"])) for s in store.query(queries["index-countries"])]  # type: ignore[union-attr]
     labels = [(s["item"].value, s["property"].value, s["label"]) for s in store.query(queries["index-labels"])  # type: ignore[union-attr]
               if s["item"].value.startswith(id_base) and isinstance(s["label"], ox.Literal)]
-    # optional parts, read when their queries are given: the sources of every fact, the whole of the other lists
-    provenance = ([tuple(text(s[v]) for v in PROVENANCE_COLUMNS) for s in store.query(unordered(queries[PROVENANCE]))]  # type: ignore[union-attr]
-                  if PROVENANCE in queries else [])
-    # in the query's order (ORDER BY ?membership ?member ?organization ?role ?start ?end): a membership's first row
-    # is the one REST shows. Sorted here, unbound first, dates by their text (as xsd:date orders them): an engine on
-    # disk reads a term's text for every comparison, which at 5M triples took longer than the rest of the index
-    details = sorted((tuple(text(s[v]) for v in MEMBERSHIP_COLUMNS) for s in store.query(unordered(queries[MEMBERSHIPS]))  # type: ignore[union-attr]
-                      ) if MEMBERSHIPS in queries else [],
-                     key=lambda row: tuple((value is not None, value or "") for value in (*row[:4], row[4], row[8])))
+    # optional parts, read when their queries are given: the sources of every fact and the memberships' dates (both
+    # read by scanning their predicates: app.store.scans), the whole of the other lists
+    provenance = scans.provenance_rows(store) if PROVENANCE in queries else []
+    details = scans.membership_rows(store) if MEMBERSHIPS in queries else []  # in the query's order
     lists = {kind: [text(s["item"]) for s in store.query(text_)]  # type: ignore[union-attr]
              for name, text_ in queries.items() if (kind := list_query(name)) is not None}
     named: set[str] = {str(iri) for row in memberships for iri in row[:4]}
