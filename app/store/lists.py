@@ -15,7 +15,8 @@ organisation, role and partnership (a framework's 45,000 partnerships at a milli
 counted one by one, 9 ms).
 
 It is built once from the store by four named queries (`index-memberships`, `index-suspensions`,
-`index-countries`, `index-labels`), and those above when the data root has them: beside an on-disk store
+`index-countries`, `index-labels`) and, when the data root has theirs, the parts kept whole (the lists by their
+queries; the sources and memberships by scanning the predicates their queries read: app.store.scans): beside an on-disk store
 (`lists.sqlite` in its folder, written before the folder is renamed into place, so it switches with the
 store) or, for an in-memory store, in memory at start-up.
 Each process opens its own read-only connection on first use (a SQLite connection must not cross a fork).
