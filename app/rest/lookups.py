@@ -152,7 +152,7 @@ class Lookups:
             rows = select(self.store, _unordered(query.text), query.bind({"item": asked}, iri_base=self.id_base), bounded=True)
             for item, *entry in sorted((row["item"].value, row["property"].value, row["label"].value, row["label"].language or "")
                                        for row in rows):
-                labels[item].append(tuple(entry))  # type: ignore[arg-type]
+                labels[item].append((entry[0], entry[1], entry[2]))
         return labels
 
     def _label(self, entries: list[tuple[str, str, str]]) -> m.Label | None:

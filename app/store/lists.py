@@ -154,8 +154,8 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
     lists = {kind: [text(s["item"]) for s in store.query(text_)]  # type: ignore[union-attr]
              for name, text_ in queries.items() if (kind := list_query(name)) is not None}
     named: set[str] = {str(iri) for row in memberships for iri in row[:4]}
-    named |= {row[0] for row in provenance} | {str(iri) for items in lists.values() for iri in items}
-    named |= {iri for row in details for iri in row[:2]}
+    named |= {str(row[0]) for row in provenance} | {str(iri) for items in lists.values() for iri in items}
+    named |= {str(iri) for row in details for iri in row[:2]}
     named |= {str(iri) for row in suspensions for iri in row[:2]} | {str(iri) for iri, _ in countries}
     named |= {item for item, _, _ in labels}
     iris = sorted(named)
@@ -176,14 +176,14 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
                "GROUP BY organization, role, partnership")
     if PROVENANCE in queries:
         db.executemany("INSERT INTO provenance VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       ((ids[fact], seq, *rest) for seq, (fact, *rest) in enumerate(provenance)))
+                       ((ids[str(fact)], seq, *rest) for seq, (fact, *rest) in enumerate(provenance)))
         db.execute("INSERT INTO parts VALUES ('provenance')")
     if MEMBERSHIPS in queries:
         db.executemany(f"INSERT INTO membership_rows VALUES ({', '.join('?' * (len(MEMBERSHIP_COLUMNS) + 1))})",
-                       ((ids[ms], seq, ids[member], *rest) for seq, (ms, member, *rest) in enumerate(details)))
+                       ((ids[str(ms)], seq, ids[str(member)], *rest) for seq, (ms, member, *rest) in enumerate(details)))
         db.execute("INSERT INTO parts VALUES ('memberships')")
     for kind, items in lists.items():
-        db.executemany("INSERT INTO list_items VALUES (?, ?, ?)", ((kind, n, ids[iri]) for n, iri in enumerate(items)))
+        db.executemany("INSERT INTO list_items VALUES (?, ?, ?)", ((kind, n, ids[str(iri)]) for n, iri in enumerate(items)))
         db.execute("INSERT INTO parts VALUES (?)", (f"list {kind}",))
     db.execute("INSERT INTO labels_text (labels_text) VALUES ('rebuild')")
     db.execute("ANALYZE")

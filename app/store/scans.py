@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from itertools import product
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -25,18 +26,19 @@ OA = "http://www.w3.org/ns/oa#"
 SCHEMA_URL = "https://schema.org/url"
 DCTERMS_TITLE = "http://purl.org/dc/terms/title"
 Row = tuple[str | None, ...]
+Term = Any  # a pyoxigraph term: subjects and objects of the default graph
 _NONE: tuple[None] = (None,)
 
 
-def _objects(store: ox.Store, predicate: str) -> dict[ox.NamedNode | ox.BlankNode, list[ox.NamedNode | ox.BlankNode | ox.Literal]]:
+def _objects(store: ox.Store, predicate: str) -> dict[Term, list[Term]]:
     """{subject: its objects} of one predicate in the default graph, in the store's order."""
-    out: dict[ox.NamedNode | ox.BlankNode, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = defaultdict(list)
+    out: dict[Term, list[Term]] = defaultdict(list)
     for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, ox.DefaultGraph()):
-        out[quad.subject].append(quad.object)  # type: ignore[index]
+        out[quad.subject].append(quad.object)
     return out
 
 
-def _or_none(values: Iterable[ox.NamedNode | ox.BlankNode | ox.Literal] | None) -> tuple[str | None, ...]:
+def _or_none(values: Iterable[Term] | None) -> tuple[str | None, ...]:
     """The texts of an OPTIONAL's values, or one unbound value when it has none."""
     texts = tuple(value.value for value in values or ())
     return texts or _NONE
@@ -54,16 +56,16 @@ def provenance_rows(store: ox.Store) -> list[Row]:
     rows: list[Row] = []
     for fact, froms in derived.items():
         for origin in froms:
-            found: list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal, str | None, str | None]] = []
+            found: list[tuple[Term, str | None, str | None]] = []
             # { ?fact prov:wasDerivedFrom ?passage . ?passage oa:hasSource ?source . OPTIONAL { ?passage oa:hasSelector/oa:exact ?quote } }
-            for source in has_source.get(origin, ()):  # type: ignore[call-overload]
-                quotes = [quote.value for selector in selectors.get(origin, ()) for quote in exact.get(selector, ())]  # type: ignore[call-overload]
+            for source in has_source.get(origin, ()):
+                quotes = [quote.value for selector in selectors.get(origin, ()) for quote in exact.get(selector, ())]
                 found += [(source, origin.value, quote) for quote in quotes or _NONE]
             # UNION { ?fact prov:wasDerivedFrom ?source . FILTER EXISTS { ?source a nkg:SourceDocument } }
             if origin in documents:
                 found.append((origin, None, None))
             for source, passage, quote in found:  # OPTIONAL { ?source schema:url ?url } OPTIONAL { ?source dcterms:title ?title }
-                for url, title in product(_or_none(urls.get(source)), _or_none(titles.get(source))):  # type: ignore[call-overload]
+                for url, title in product(_or_none(urls.get(source)), _or_none(titles.get(source))):
                     rows.append((fact.value, source.value, url, title, passage, quote))
     return rows
 
@@ -72,7 +74,7 @@ def membership_rows(store: ox.Store) -> list[Row]:
     """The rows of `api-memberships.rq` without a day (membership, member, organization, role, start, startNotBefore,
     startNotAfter, startUnknown, end, endNotBefore, endNotAfter, endUnknown, ongoingAsOf), in its order: by
     membership, member, organisation, role, start and end, unbound first, the dates by their text."""
-    memberships = [quad.subject for quad in store.quads_for_pattern(None, ox.NamedNode(RDF + "type"),
+    memberships: list[Term] = [quad.subject for quad in store.quads_for_pattern(None, ox.NamedNode(RDF + "type"),
                                                                     ox.NamedNode(ORG + "Membership"), ox.DefaultGraph())]
     member, organization, role = (_objects(store, ORG + p) for p in ("member", "organization", "role"))
     during = _objects(store, ORG + "memberDuring")
@@ -83,11 +85,10 @@ def membership_rows(store: ox.Store) -> list[Row]:
     ongoing = _objects(store, NKG + "ongoingAsOf")
     bounds = [_objects(store, NKG + p) for p in ("earliestStart", "latestStart", "earliestEnd", "latestEnd")]
 
-    def instants(instants_of: dict[ox.NamedNode | ox.BlankNode, list[ox.NamedNode | ox.BlankNode | ox.Literal]],
-                 interval: ox.NamedNode | ox.BlankNode | ox.Literal) -> list[tuple[str | None, str | None, str | None]]:
+    def instants(instants_of: dict[Term, list[Term]], interval: Term) -> list[tuple[str | None, str | None, str | None]]:
         """OPTIONAL { ?interval time:hasBeginning ?begin . ?begin time:inXSDDate|... ?start .
         OPTIONAL { ?begin nkg:notBefore ?nb } OPTIONAL { ?begin nkg:notAfter ?na } } (or hasEnd)."""
-        found = [(value.value, nb, na) for instant in instants_of.get(interval, ())  # type: ignore[call-overload]
+        found: list[tuple[str | None, str | None, str | None]] = [(value.value, nb, na) for instant in instants_of.get(interval, ())
                  for values in dates for value in values.get(instant, ())
                  for nb in _or_none(not_before.get(instant)) for na in _or_none(not_after.get(instant))]
         return found or [(None, None, None)]
@@ -101,8 +102,8 @@ def membership_rows(store: ox.Store) -> list[Row]:
         for who, where, what, interval in product(member.get(membership, ()), organization.get(membership, ()),
                                                   role.get(membership, ()), during.get(membership, ())):
             for begin, end, unknown_start, unknown_end, seen in product(
-                    instants(beginnings, interval), instants(ends, interval), _or_none(start_unknown.get(interval)),  # type: ignore[arg-type]
-                    _or_none(end_unknown.get(interval)), _or_none(ongoing.get(interval))):  # type: ignore[arg-type]
+                    instants(beginnings, interval), instants(ends, interval), _or_none(start_unknown.get(interval)),
+                    _or_none(end_unknown.get(interval)), _or_none(ongoing.get(interval))):
                 row = (membership.value, who.value, where.value, what.value, begin[0], begin[1], begin[2], unknown_start,
                        end[0], end[1], end[2], unknown_end, seen)
                 rows.extend([row] * copies)
