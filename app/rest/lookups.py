@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from ..core.errors import InvalidParameter, NotFound
+from ..core.text import sparql_order
 from ..sparql.querylib import QueryLibrary, counted, paged, unordered
 from ..sparql.rewrite import bound
 from ..store.base import Store, select
@@ -50,11 +51,6 @@ FILTER_SEGMENTS = {"role": "role", "framework": "framework", "challenge": "chall
 # The REST API sorts what it reads in Python: an engine sorts terms by their text, which on disk it reads for every
 # comparison (ORDER BY was 40-65% of a page's lookups of 200-340 rows at a million triples).
 _unordered = functools.lru_cache(maxsize=128)(unordered)
-
-
-def _order(value: Any) -> tuple[bool, str]:
-    """A sort key as SPARQL's ORDER BY gives for one kind of term: unbound first, then by the term's text."""
-    return (value is not None, value or "")
 
 
 def _date(values: list[Any], not_before: Any = None, not_after: Any = None) -> m.Date | None:
@@ -168,7 +164,7 @@ class Lookups:
         if rows is None:
             rows = [{k: v.value for k, v in row.items()} for row in
                     select(self.store, _unordered(query.text), query.bind({"fact": facts}, iri_base=self.id_base), bounded=True)]
-        rows.sort(key=lambda r: tuple(_order(r.get(k)) for k in ("fact", "source", "passage", "url", "title", "quote")))
+        rows.sort(key=lambda r: tuple(sparql_order(r.get(k)) for k in ("fact", "source", "passage", "url", "title", "quote")))
         for values in rows:  # in the query's own order (ORDER BY ?fact ?source ?passage ?url ?title ?quote)
             out[values["fact"]].append(m.SourceRef(source=values["source"], url=values.get("url"), title=values.get("title"),
                                                    passage=values.get("passage"), quote=values.get("quote")))

@@ -99,7 +99,7 @@ CREATE TABLE membership_groups (
     organization INTEGER NOT NULL, role INTEGER NOT NULL, partnership INTEGER NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (organization, role, partnership)
 ) WITHOUT ROWID;
--- the rows of api-provenance.rq by fact, and those of the other api-{kind}-list.rq without a filter, in their order
+-- the rows of api-provenance.rq by fact
 CREATE TABLE provenance (
     fact INTEGER NOT NULL, seq INTEGER NOT NULL, source TEXT NOT NULL, url TEXT, title TEXT, passage TEXT, quote TEXT,
     PRIMARY KEY (fact, seq)
@@ -111,6 +111,7 @@ CREATE TABLE membership_rows (  -- the rows of api-memberships.rq without a day,
     PRIMARY KEY (membership, seq)
 ) WITHOUT ROWID;
 CREATE INDEX membership_rows_by_member ON membership_rows (member);
+-- the rows of the other api-{kind}-list.rq without a filter, in their order
 CREATE TABLE list_items (list TEXT NOT NULL, position INTEGER NOT NULL, item INTEGER NOT NULL, PRIMARY KEY (list, position))
     WITHOUT ROWID;
 CREATE TABLE parts (part TEXT PRIMARY KEY) WITHOUT ROWID;  -- the optional parts built: "provenance", "list summits", ...
@@ -217,6 +218,15 @@ class ListPage:
 
     total: int
     rows: list[dict[str, Any]]
+
+
+def _where_in(db: sqlite3.Connection, select: str, column: str, values: list[str]) -> list[tuple[Any, ...]]:
+    """The rows of `{select} WHERE {column} IN (values)`, asked `CHUNK` values at a time."""
+    rows: list[tuple[Any, ...]] = []
+    for at in range(0, len(values), CHUNK):
+        chunk = values[at:at + CHUNK]
+        rows += db.execute(f"{select} WHERE {column} IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+    return rows
 
 
 class ListIndex:
@@ -435,17 +445,10 @@ class ListIndex:
         particular order; None when the index lacks them."""
         if not self.has("provenance"):
             return None
-        out: list[dict[str, str]] = []
         with self._lock:
-            db = self._connection()
-            for at in range(0, len(facts), CHUNK):
-                asked = facts[at:at + CHUNK]
-                rows = db.execute(
-                    f"SELECT t.iri, p.source, p.url, p.title, p.passage, p.quote FROM terms t JOIN provenance p ON p.fact = t.id "
-                    f"WHERE t.iri IN ({', '.join('?' * len(asked))})", asked).fetchall()
-                out.extend({name: value for name, value in zip(PROVENANCE_COLUMNS, row, strict=True) if value is not None}
-                           for row in rows)
-        return out
+            rows = _where_in(self._connection(), "SELECT t.iri, p.source, p.url, p.title, p.passage, p.quote "
+                             "FROM terms t JOIN provenance p ON p.fact = t.id", "t.iri", facts)
+        return [{name: value for name, value in zip(PROVENANCE_COLUMNS, row, strict=True) if value is not None} for row in rows]
 
     def membership_rows(self, *, memberships: list[str] | None = None, member: str | None = None) -> list[dict[str, Any]] | None:
         """The rows of `api-memberships` without a day for the memberships given or one member's, in the query's
@@ -456,15 +459,9 @@ class ListIndex:
         columns = ", ".join(f'r."{c}"' for c in MEMBERSHIP_COLUMNS[2:])
         select = (f"SELECT r.seq, m.iri, w.iri, {columns} FROM membership_rows r "
                   f"JOIN terms m ON m.id = r.membership JOIN terms w ON w.id = r.member")
-        found: list[tuple[Any, ...]] = []
         with self._lock:
-            db = self._connection()
-            if member is not None:
-                found = db.execute(f"{select} WHERE w.iri = ?", (member,)).fetchall()
-            asked = memberships or []
-            for at in range(0, len(asked), CHUNK):
-                chunk = asked[at:at + CHUNK]
-                found += db.execute(f"{select} WHERE m.iri IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+            found = (_where_in(self._connection(), select, "w.iri", [member]) if member is not None else
+                     _where_in(self._connection(), select, "m.iri", memberships or []))
         found.sort()
         return [{name: (ox.NamedNode(value) if name in _IRI_COLUMNS else ox.Literal(value))
                  for name, value in zip(MEMBERSHIP_COLUMNS, row[1:], strict=True) if value is not None} for row in found]

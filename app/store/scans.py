@@ -19,6 +19,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..core.text import sparql_order
 from ..core.vocab import NKG, ORG, RDF, TIME
 
 PROV = "http://www.w3.org/ns/prov#"
@@ -107,5 +108,5 @@ def membership_rows(store: ox.Store) -> list[Row]:
                 row = (membership.value, who.value, where.value, what.value, begin[0], begin[1], begin[2], unknown_start,
                        end[0], end[1], end[2], unknown_end, seen)
                 rows.extend([row] * copies)
-    rows.sort(key=lambda row: tuple((value is not None, value or "") for value in (*row[:4], row[4], row[8])))
+    rows.sort(key=lambda row: tuple(sparql_order(value) for value in (*row[:4], row[4], row[8])))
     return rows

@@ -13,7 +13,7 @@ import pytest
 
 from app.core.settings import PROJECT_ROOT
 from app.sparql.querylib import QueryLibrary, unordered
-from app.store import scans
+from app.store import lists, scans
 
 GRAPH = """
 @prefix nkg: <https://w3id.org/natokg/ontology#> . @prefix prov: <http://www.w3.org/ns/prov#> .
@@ -59,16 +59,13 @@ def _rows(store: ox.Store, text: str, columns: tuple[str, ...]) -> list[tuple[st
 
 
 def test_provenance(store: ox.Store, queries: QueryLibrary) -> None:
-    columns = ("fact", "source", "url", "title", "passage", "quote")
-    expected = _rows(store, unordered(queries["api-provenance"].text), columns)
+    expected = _rows(store, unordered(queries["api-provenance"].text), lists.PROVENANCE_COLUMNS)
     assert len(expected) == 9
     assert Counter(scans.provenance_rows(store)) == Counter(expected)
 
 
 def test_memberships(store: ox.Store, queries: QueryLibrary) -> None:
-    columns = ("membership", "member", "organization", "role", "start", "startNotBefore", "startNotAfter", "startUnknown",
-               "end", "endNotBefore", "endNotAfter", "endUnknown", "ongoingAsOf")
-    expected = _rows(store, queries["api-memberships"].text, columns)
+    expected = _rows(store, queries["api-memberships"].text, lists.MEMBERSHIP_COLUMNS)
     found = scans.membership_rows(store)
     assert len(expected) == 9  # m1: two starts x two ongoing x two earliest starts; m2: one; m3 has no interval
     assert Counter(found) == Counter(expected)
