@@ -43,7 +43,7 @@ from . import scans
 from .handle import ProcessLock
 
 FILE = "lists.sqlite"
-VERSION = 9  # of the schema below: part of the store's key
+VERSION = 10  # of the schema below: part of the store's key
 QUERIES = ("index-memberships", "index-suspensions", "index-countries", "index-labels")
 PROVENANCE = "api-provenance"
 PROVENANCE_COLUMNS = ("fact", "source", "url", "title", "passage", "quote")
@@ -98,6 +98,14 @@ CREATE VIRTUAL TABLE labels_text USING fts5(normal, content='labels', content_ro
 CREATE TABLE membership_groups (
     organization INTEGER NOT NULL, role INTEGER NOT NULL, partnership INTEGER NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (organization, role, partnership)
+) WITHOUT ROWID;
+-- the same groups' memberships counted by day: `n` rows of the group have their `edge` (0: the first day held, 1: the
+-- first day no longer held) on `day` or before, held possibly (`certain` 0) or certainly (1) by the as-of rule (HELD
+-- below, and CERTAIN); so a group's rows held on D are n(edge 0, D) - n(edge 1, D), two seeks whatever its size
+CREATE TABLE membership_edges (
+    organization INTEGER NOT NULL, role INTEGER NOT NULL, partnership INTEGER NOT NULL,
+    certain INTEGER NOT NULL, edge INTEGER NOT NULL, day INTEGER NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (organization, role, partnership, certain, edge, day)
 ) WITHOUT ROWID;
 -- the rows of api-provenance.rq by fact
 CREATE TABLE provenance (
@@ -175,6 +183,7 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
     db.execute("INSERT INTO label_kinds SELECT DISTINCT kind FROM labels")
     db.execute("INSERT INTO membership_groups SELECT organization, role, partnership, COUNT(*) FROM memberships "
                "GROUP BY organization, role, partnership")
+    db.execute(EDGES)
     if PROVENANCE in queries:
         db.executemany("INSERT INTO provenance VALUES (?, ?, ?, ?, ?, ?, ?)",
                        ((ids[str(fact)], seq, *rest) for seq, (fact, *rest) in enumerate(provenance)))
@@ -198,6 +207,35 @@ HELD = "(m.es IS NULL OR m.es <= :date) AND (m.le IS NULL OR :date < m.le)"
 CERTAIN = "(m.ls IS NOT NULL AND m.ls <= :date AND (m.ee IS NULL OR :date < m.ee))"
 SUSPENSION_HELD = "(s.es IS NULL OR s.es <= :date) AND (s.le IS NULL OR :date < s.le)"
 SUSPENSION_CERTAIN = "(s.ls IS NOT NULL AND s.ls <= :date AND (s.ee IS NULL OR :date < s.ee))"
+
+
+# The edges of membership_edges. A row is held on D when a <= D < b (a: its earliest start, or always; b: its latest
+# end, or never), certainly so when c <= D < d as well (c: the later of a and its latest start; d: the earlier of b and
+# its earliest end). The rows held on D are those with a <= D less those with max(a, b) <= D (an interval that ends before
+# it begins counts on neither side); the same for c and d.
+EDGES = """
+INSERT INTO membership_edges
+WITH bounds AS (
+    SELECT organization, role, partnership, COALESCE(es, 0) AS a, le AS b,
+           CASE WHEN ls IS NOT NULL THEN MAX(COALESCE(es, 0), ls) END AS c,
+           CASE WHEN le IS NULL THEN ee WHEN ee IS NULL THEN le ELSE MIN(le, ee) END AS d
+    FROM memberships),
+edges AS (
+    SELECT organization, role, partnership, 0 AS certain, 0 AS edge, a AS day FROM bounds
+    UNION ALL SELECT organization, role, partnership, 0, 1, MAX(a, b) FROM bounds WHERE b IS NOT NULL
+    UNION ALL SELECT organization, role, partnership, 1, 0, c FROM bounds WHERE c IS NOT NULL
+    UNION ALL SELECT organization, role, partnership, 1, 1, MAX(c, d) FROM bounds WHERE c IS NOT NULL AND d IS NOT NULL)
+SELECT organization, role, partnership, certain, edge, day,
+       SUM(COUNT(*)) OVER (PARTITION BY organization, role, partnership, certain, edge ORDER BY day)
+FROM edges GROUP BY organization, role, partnership, certain, edge, day
+"""
+
+
+def _edge(certain: int, edge: int) -> str:
+    """The rows of the group of the `membership_groups` row `m` with `edge` on :date or before."""
+    return (f"COALESCE((SELECT e.n FROM membership_edges e WHERE e.organization = m.organization AND e.role = m.role "
+            f"AND e.partnership = m.partnership AND e.certain = {certain} AND e.edge = {edge} AND e.day <= :date "
+            f"ORDER BY e.day DESC LIMIT 1), 0)")
 
 
 @dataclass(frozen=True)
@@ -317,6 +355,7 @@ class ListIndex:
             where.append(f"m.role IN (SELECT id FROM terms WHERE iri IN ({', '.join(':' + n for n in names)}))"
                          if names else "0")
             params.update(zip(names, roles, strict=True))
+        grouped = " AND ".join(where)  # what membership_groups answers: organisation, role, partnership
         if year is not None:
             where.append("substr(m.start, 1, 4) = :year")
         if date is not None:
@@ -339,7 +378,10 @@ class ListIndex:
         if date is not None and self._overlapping():
             count_from = joined
         elif country is None and year is None and date is None:  # by organisation, role and partnership only
-            count, count_from = "COALESCE(SUM(m.n), 0)", f"FROM membership_groups m WHERE {condition}"
+            count, count_from = "COALESCE(SUM(m.n), 0)", f"FROM membership_groups m WHERE {grouped}"
+        elif country is None and year is None:  # the same, held on a day
+            certain = int(not uncertain)
+            count, count_from = f"COALESCE(SUM({_edge(certain, 0)} - {_edge(certain, 1)}), 0)", f"FROM membership_groups m WHERE {grouped}"
         total, rows = self._page(select, joined, order, params, iris, limit=limit, offset=offset,
                                  count=count, count_from=count_from)
         out = []

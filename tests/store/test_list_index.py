@@ -4,6 +4,7 @@ changes, for every framework, role, country and year; and it is built beside an 
 
 from __future__ import annotations
 
+import random
 import sqlite3
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -123,6 +124,63 @@ def test_members_on_every_day_the_data_changes(runtime: Runtime, index: ListInde
             page = index.memberships(partners=False, organization=f"{ID}organisation/nato", role=f"{ID}role/member",
                                      date=day, uncertain=uncertain == "true", limit=10_000, offset=0)
             assert _indexed(page, True) == expected, (day, uncertain)
+
+
+def test_partners_and_members_on_a_day_are_counted_as_listed(runtime: Runtime, index: ListIndex) -> None:
+    """A day's totals (read from the memberships' edges by day) are the number of rows listed, framework by framework
+    and role by role, certain or not, on every day the data changes."""
+    frameworks = [row["framework"].value for row in runtime.rows("map-frameworks", {})]
+    counted = 0
+    for day in _days(runtime)[::2]:
+        for uncertain in (False, True):
+            for framework in [None, *frameworks]:
+                for role in (None, *PARTNER_ROLES):
+                    whole = index.memberships(partners=True, organization=framework, role=role, roles=PARTNER_ROLES,
+                                              date=day, uncertain=uncertain, limit=10_000, offset=0)
+                    assert index.memberships(partners=True, organization=framework, role=role, roles=PARTNER_ROLES, date=day,
+                                             uncertain=uncertain, limit=1, offset=0).total == len(whole.rows), (day, framework, role)
+                    counted += len(whole.rows)
+            members = index.memberships(partners=False, organization=f"{ID}organisation/nato", role=f"{ID}role/member",
+                                        date=day, uncertain=uncertain, limit=10_000, offset=0)
+            assert members.total == len(members.rows), day
+    assert counted > 1000
+
+
+def test_edges_count_what_the_as_of_rule_holds() -> None:
+    """On memberships with every kind of bound (none, only some, an end before the start, a latest start before the
+    earliest), the count by edges is the count of the rows the as-of rule holds, on every day around every bound."""
+    rng = random.Random(7)
+    db = sqlite3.connect(":memory:")
+    db.executescript(lists.SCHEMA)
+    db.executemany("INSERT INTO terms VALUES (?, ?)", [(0, "o:a"), (1, "o:b"), (2, "r:1"), (3, "r:2")]
+                   + [(10 + n, f"m:{n}") for n in range(400)])
+
+    def day() -> int | None:
+        return None if rng.random() < 0.25 else 20000101 + rng.randrange(12) * 100 + rng.randrange(3)
+
+    rows = [(rng.choice((0, 1)), 10 + n, 10 + n, 0, rng.choice((2, 3)), rng.choice((0, 1)), 1, None, day(), day(), day(), day())
+            for n in range(400)]
+    db.executemany("INSERT INTO memberships VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    db.execute("INSERT INTO membership_groups SELECT organization, role, partnership, COUNT(*) FROM memberships "
+               "GROUP BY organization, role, partnership")
+    db.execute(lists.EDGES)
+    db.commit()
+    index = ListIndex(image=db.serialize())
+    days = sorted({d + delta for row in rows for d in row[8:] if d is not None for delta in (-1, 0, 1)} | {19000101, 21000101})
+    held = certain = 0
+    for on in days:
+        for uncertain in (False, True):
+            for organization, role in ((None, None), ("o:a", None), ("o:b", "r:2")):
+                rule = lists.HELD if uncertain else f"{lists.HELD} AND {lists.CERTAIN}"
+                expected = db.execute(f"SELECT COUNT(*) FROM memberships m WHERE m.partnership = 1 AND {rule}"
+                                      + (" AND m.organization = 0" if organization == "o:a" else "")
+                                      + (" AND m.organization = 1 AND m.role = 3" if role else ""), {"date": on}).fetchone()[0]
+                page = index.memberships(partners=True, organization=organization, role=role, roles=("r:1", "r:2"),
+                                         date=f"{str(on)[:4]}-{str(on)[4:6]}-{str(on)[6:]}", uncertain=uncertain,
+                                         limit=1, offset=0)
+                assert page.total == expected, (on, uncertain, organization, role)
+                held, certain = held + (expected if uncertain else 0), certain + (0 if uncertain else expected)
+    assert certain > 500 and held > certain
 
 
 def test_partners_by_framework_role_country_and_year(runtime: Runtime, index: ListIndex) -> None:
