@@ -44,7 +44,7 @@ from .handle import ProcessLock
 
 FILE = "lists.sqlite"
 VERSION = 10  # of the schema below: part of the store's key
-QUERIES = ("index-memberships", "index-suspensions", "index-countries", "index-labels")
+QUERIES = ("index-memberships", "index-suspensions", "index-countries", "index-labels")  # read by app.store.scans; tested equal
 PROVENANCE = "api-provenance"
 PROVENANCE_COLUMNS = ("fact", "source", "url", "title", "passage", "quote")
 MEMBERSHIPS = "api-memberships"
@@ -134,32 +134,33 @@ def day_number(value: str | None) -> int | None:
 
 
 def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = None, *, id_base: str) -> sqlite3.Connection:
-    """Read the index out of `store` with the named queries of `QUERIES` (name -> text) into `target` (a new
-    file), or into memory when `target` is None; the connection, open for reading. The labels are those of
-    the IRIs under `id_base`, each filed under its kind and key (`{id_base}{kind}/{key}`).
+    """Read the index out of `store` into `target` (a new file), or into memory when `target` is None; the
+    connection, open for reading. The rows of the named queries of `QUERIES`, `api-provenance` and
+    `api-memberships` are read by scanning the predicates they read (app.store.scans; `queries` says which
+    optional parts to build), the other lists by their queries in `queries` (name -> text). The labels are those
+    of the IRIs under `id_base`, each filed under its kind and key (`{id_base}{kind}/{key}`).
 
     IRIs are numbered in their order (the order SPARQL sorts them in) and days written as integers, so a row
     is a few dozen bytes and a count reads little."""
     def text(term: Any) -> str | None:
         return None if term is None else str(term.value)
 
-    def flag(term: Any) -> int:
-        return int(term is not None)
-
-    memberships: list[tuple[Any, ...]] = [(text(s["organization"]), text(s["member"]), text(s["membership"]), text(s["role"]),
-                    flag(s["framework"]), flag(s["country"]), text(s["start"]),
-                    *(day_number(text(s[v])) for v in ("earliestStart", "latestStart", "earliestEnd", "latestEnd")))
-                   for s in store.query(queries["index-memberships"])]  # type: ignore[union-attr]
-    suspensions: list[tuple[Any, ...]] = [(text(s["membership"]), text(s["suspension"]),
-                    *(day_number(text(s[v])) for v in ("earliestStart", "latestStart", "earliestEnd", "latestEnd")))
-                   for s in store.query(queries["index-suspensions"])]  # type: ignore[union-attr]
-    countries = [(text(s["item"]), text(s["iso"])) for s in store.query(queries["index-countries"])]  # type: ignore[union-attr]
-    labels = [(s["item"].value, s["property"].value, s["label"]) for s in store.query(queries["index-labels"])  # type: ignore[union-attr]
-              if s["item"].value.startswith(id_base) and isinstance(s["label"], ox.Literal)]
-    # optional parts, read when their queries are given: the sources of every fact and the memberships' dates (both
-    # read by scanning their predicates: app.store.scans), the whole of the other lists
+    # each read by scanning the predicates its query reads (app.store.scans), in the query's order; the memberships
+    # and their dates share most of them
+    scan = scans.Scanner(store)
+    memberships: list[tuple[Any, ...]] = [
+        (organization, member, membership, role, int(framework is not None), int(country is not None), start,
+         *(day_number(day) for day in days))
+        for membership, member, organization, role, framework, country, start, *days in scans.index_membership_rows(scan)]
+    # optional parts, read when their queries are given: the memberships' dates and the sources of every fact (both
+    # read by scanning their predicates), the whole of the other lists
+    details = scans.membership_rows(scan) if MEMBERSHIPS in queries else []  # in the query's order
+    scan.clear()
+    suspensions: list[tuple[Any, ...]] = [(membership, suspension, *(day_number(day) for day in days))
+                                          for suspension, membership, *days in scans.index_suspension_rows(store)]
+    countries = scans.index_country_rows(store)
+    labels = [row for row in scans.index_label_rows(store) if row[0].startswith(id_base)]
     provenance = scans.provenance_rows(store) if PROVENANCE in queries else []
-    details = scans.membership_rows(store) if MEMBERSHIPS in queries else []  # in the query's order
     lists = {kind: [text(s["item"]) for s in store.query(text_)]  # type: ignore[union-attr]
              for name, text_ in queries.items() if (kind := list_query(name)) is not None}
     named: set[str] = {str(iri) for row in memberships for iri in row[:4]}

@@ -1,8 +1,9 @@
-"""The rows of two named queries read whole when the list index is built, by scanning their predicates.
+"""The rows of the named queries read whole when the list index is built, by scanning their predicates.
 
 `api-provenance.rq` and `api-memberships.rq` are written for REST, with the facts or memberships of one answer
 bound: the store then follows a few links per row. Asked for every row at once, the engine follows the same
-links one seek at a time for every fact (at 5M triples on disk: about 170 s, against 80 s scanned). Here each
+links one seek at a time for every fact (at 5M triples on disk: about 170 s, against 80 s scanned); so does it
+for the index's own queries (`index-*.rq`: every membership's bounds, suspensions, countries, labels). Here each
 predicate they read is scanned once, in the store's order, and the rows are joined in memory, with the same
 patterns, OPTIONALs and multiplicities as the queries (a value missing from an OPTIONAL leaves its column
 unbound; two values make two rows). `tests/store/test_list_index.py` compares both with the queries' rows.
@@ -20,7 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..core.text import sparql_order
-from ..core.vocab import NKG, ORG, RDF, TIME
+from ..core.vocab import NKG, ORG, RDF, RDFS, SKOS, TIME
 
 PROV = "http://www.w3.org/ns/prov#"
 OA = "http://www.w3.org/ns/oa#"
@@ -31,12 +32,34 @@ Term = Any  # a pyoxigraph term: subjects and objects of the default graph
 _NONE: tuple[None] = (None,)
 
 
-def _objects(store: ox.Store, predicate: str) -> dict[Term, list[Term]]:
-    """{subject: its objects} of one predicate in the default graph, in the store's order."""
-    out: dict[Term, list[Term]] = defaultdict(list)
-    for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, ox.DefaultGraph()):
-        out[quad.subject].append(quad.object)
-    return out
+class Scanner:
+    """The predicates of one store, each scanned once while it is kept: {subject: its objects}, in the store's order
+    (the index's memberships and the memberships' dates read mostly the same ones)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self._objects: dict[str, dict[Term, list[Term]]] = {}
+
+    def objects(self, predicate: str) -> dict[Term, list[Term]]:
+        """{subject: its objects} of one predicate in the default graph."""
+        if predicate not in self._objects:
+            out: dict[Term, list[Term]] = defaultdict(list)
+            for quad in self.store.quads_for_pattern(None, ox.NamedNode(predicate), None, ox.DefaultGraph()):
+                out[quad.subject].append(quad.object)
+            self._objects[predicate] = out
+        return self._objects[predicate]
+
+    def subjects(self, cls: str) -> list[Term]:
+        """The subjects of `a cls` in the default graph."""
+        return [quad.subject for quad in self.store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), ox.NamedNode(cls),
+                                                                      ox.DefaultGraph())]
+
+    def clear(self) -> None:
+        self._objects.clear()
+
+
+def _scanner(source: ox.Store | Scanner) -> Scanner:
+    return source if isinstance(source, Scanner) else Scanner(source)
 
 
 def _or_none(values: Iterable[Term] | None) -> tuple[str | None, ...]:
@@ -45,15 +68,15 @@ def _or_none(values: Iterable[Term] | None) -> tuple[str | None, ...]:
     return texts or _NONE
 
 
-def provenance_rows(store: ox.Store) -> list[Row]:
+def provenance_rows(store: ox.Store | Scanner) -> list[Row]:
     """The rows of `api-provenance.rq` without a bound fact: (fact, source, url, title, passage, quote)."""
-    derived = _objects(store, PROV + "wasDerivedFrom")
-    has_source = _objects(store, OA + "hasSource")
-    selectors = _objects(store, OA + "hasSelector")
-    exact = _objects(store, OA + "exact")
-    urls, titles = _objects(store, SCHEMA_URL), _objects(store, DCTERMS_TITLE)
-    documents = {quad.subject for quad in store.quads_for_pattern(None, ox.NamedNode(RDF + "type"),
-                                                                  ox.NamedNode(NKG + "SourceDocument"), ox.DefaultGraph())}
+    scan = _scanner(store)
+    derived = scan.objects(PROV + "wasDerivedFrom")
+    has_source = scan.objects(OA + "hasSource")
+    selectors = scan.objects(OA + "hasSelector")
+    exact = scan.objects(OA + "exact")
+    urls, titles = scan.objects(SCHEMA_URL), scan.objects(DCTERMS_TITLE)
+    documents = set(scan.subjects(NKG + "SourceDocument"))
     rows: list[Row] = []
     for fact, froms in derived.items():
         for origin in froms:
@@ -71,20 +94,20 @@ def provenance_rows(store: ox.Store) -> list[Row]:
     return rows
 
 
-def membership_rows(store: ox.Store) -> list[Row]:
+def membership_rows(store: ox.Store | Scanner) -> list[Row]:
     """The rows of `api-memberships.rq` without a day (membership, member, organization, role, start, startNotBefore,
     startNotAfter, startUnknown, end, endNotBefore, endNotAfter, endUnknown, ongoingAsOf), in its order: by
     membership, member, organisation, role, start and end, unbound first, the dates by their text."""
-    memberships: list[Term] = [quad.subject for quad in store.quads_for_pattern(None, ox.NamedNode(RDF + "type"),
-                                                                    ox.NamedNode(ORG + "Membership"), ox.DefaultGraph())]
-    member, organization, role = (_objects(store, ORG + p) for p in ("member", "organization", "role"))
-    during = _objects(store, ORG + "memberDuring")
-    beginnings, ends = _objects(store, TIME + "hasBeginning"), _objects(store, TIME + "hasEnd")
-    dates = [_objects(store, TIME + p) for p in ("inXSDDate", "inXSDgYearMonth", "inXSDgYear")]
-    not_before, not_after = _objects(store, NKG + "notBefore"), _objects(store, NKG + "notAfter")
-    start_unknown, end_unknown = _objects(store, NKG + "startUnknown"), _objects(store, NKG + "endUnknown")
-    ongoing = _objects(store, NKG + "ongoingAsOf")
-    bounds = [_objects(store, NKG + p) for p in ("earliestStart", "latestStart", "earliestEnd", "latestEnd")]
+    scan = _scanner(store)
+    memberships = scan.subjects(ORG + "Membership")
+    member, organization, role = (scan.objects(ORG + p) for p in ("member", "organization", "role"))
+    during = scan.objects(ORG + "memberDuring")
+    beginnings, ends = scan.objects(TIME + "hasBeginning"), scan.objects(TIME + "hasEnd")
+    dates = [scan.objects(TIME + p) for p in ("inXSDDate", "inXSDgYearMonth", "inXSDgYear")]
+    not_before, not_after = scan.objects(NKG + "notBefore"), scan.objects(NKG + "notAfter")
+    start_unknown, end_unknown = scan.objects(NKG + "startUnknown"), scan.objects(NKG + "endUnknown")
+    ongoing = scan.objects(NKG + "ongoingAsOf")
+    bounds = [scan.objects(p) for p in BOUNDS]
 
     def instants(instants_of: dict[Term, list[Term]], interval: Term) -> list[tuple[str | None, str | None, str | None]]:
         """OPTIONAL { ?interval time:hasBeginning ?begin . ?begin time:inXSDDate|... ?start .
@@ -109,4 +132,75 @@ def membership_rows(store: ox.Store) -> list[Row]:
                        end[0], end[1], end[2], unknown_end, seen)
                 rows.extend([row] * copies)
     rows.sort(key=lambda row: tuple(sparql_order(value) for value in (*row[:4], row[4], row[8])))
+    return rows
+
+
+BOUNDS = tuple(NKG + p for p in ("earliestStart", "latestStart", "earliestEnd", "latestEnd"))
+
+
+def _with_bounds(subject: Term, bounds: list[dict[Term, list[Term]]]) -> Iterable[tuple[str | None, ...]]:
+    """The as-of rule's four OPTIONALs of `subject`: a row per combination of its values, unbound where it has none."""
+    return product(*(_or_none(values.get(subject)) for values in bounds))
+
+
+def index_membership_rows(store: ox.Store | Scanner) -> list[Row]:
+    """The rows of `index-memberships.rq` (membership, member, organization, role, framework, country, start,
+    earliestStart, latestStart, earliestEnd, latestEnd), in its order: by membership, then start (unbound first)."""
+    scan = _scanner(store)
+    member, organization, role = (scan.objects(ORG + p) for p in ("member", "organization", "role"))
+    frameworks = set(scan.subjects(NKG + "PartnershipFramework"))
+    countries = set(scan.subjects(NKG + "Country"))
+    during = scan.objects(ORG + "memberDuring")
+    beginnings = scan.objects(TIME + "hasBeginning")
+    dates = [scan.objects(TIME + p) for p in ("inXSDDate", "inXSDgYearMonth", "inXSDgYear")]
+    bounds = [scan.objects(p) for p in BOUNDS]
+    rows: list[Row] = []
+    for membership, organizations in organization.items():
+        roles, members = role.get(membership), member.get(membership)
+        if not roles or not members:
+            continue
+        # OPTIONAL { ?membership org:memberDuring/time:hasBeginning ?startInstant OPTIONAL { ?startInstant time:inXSDDate|... ?start } }
+        starts = [start for interval in during.get(membership, ()) for instant in beginnings.get(interval, ())
+                  for start in [value.value for values in dates for value in values.get(instant, ())] or _NONE] or [None]
+        for where, what, who in product(organizations, roles, members):
+            framework = where.value if where in frameworks else None
+            country = who.value if who in countries else None
+            for start, bounded in product(starts, list(_with_bounds(membership, bounds))):
+                rows.append((membership.value, who.value, where.value, what.value, framework, country, start, *bounded))
+    rows.sort(key=lambda row: (row[0], sparql_order(row[6])))
+    return rows
+
+
+def index_suspension_rows(store: ox.Store) -> list[Row]:
+    """The rows of `index-suspensions.rq` (suspension, membership, earliestStart, latestStart, earliestEnd, latestEnd),
+    in its order: by suspension and membership. (Suspensions are few: their bounds are looked up, not scanned.)"""
+    def objects(subject: Term, predicate: str) -> list[Term]:
+        return [quad.object for quad in store.quads_for_pattern(subject, ox.NamedNode(predicate), None, ox.DefaultGraph())]
+
+    rows: list[Row] = []
+    quad: Any
+    for quad in store.quads_for_pattern(None, ox.NamedNode(NKG + "suspends"), None, ox.DefaultGraph()):
+        bounds = [{quad.subject: objects(quad.subject, p)} for p in BOUNDS]
+        rows += [(quad.subject.value, quad.object.value, *bounded) for bounded in _with_bounds(quad.subject, bounds)]
+    rows.sort(key=lambda row: (row[0], row[1]))
+    return rows
+
+
+def index_country_rows(store: ox.Store) -> list[Row]:
+    """The rows of `index-countries.rq` (item, iso), in its order: by item."""
+    scan = Scanner(store)
+    iso = scan.objects(NKG + "isoCode")
+    rows: list[Row] = [(country.value, code) for country in scan.subjects(NKG + "Country") for code in _or_none(iso.get(country))]
+    rows.sort(key=lambda row: row[0] or "")
+    return rows
+
+
+def index_label_rows(store: ox.Store) -> list[tuple[str, str, ox.Literal]]:
+    """The rows of `index-labels.rq` (item, property, label): every rdfs:label, skos:prefLabel and skos:altLabel of an
+    IRI that is a literal, once (a triple is in the store once), by property in that order, then in the store's order."""
+    rows = []
+    for predicate in (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel"):
+        for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, ox.DefaultGraph()):
+            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+                rows.append((quad.subject.value, predicate, quad.object))
     return rows

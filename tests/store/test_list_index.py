@@ -235,6 +235,30 @@ def test_the_other_lists_are_kept_whole_in_their_order(runtime: Runtime, index: 
     assert index.items("no-such-kind", limit=1, offset=0) is None
 
 
+def test_the_scans_give_the_rows_of_the_index_queries(runtime: Runtime) -> None:
+    """The index is read by scanning predicates (app.store.scans); on the shipped data, the rows are the queries'."""
+    from app.store import scans
+    from app.store.embedded import EmbeddedStore
+
+    assert isinstance(runtime.store, EmbeddedStore)
+    raw = runtime.store._store
+    cases = {"index-memberships": scans.index_membership_rows, "index-suspensions": scans.index_suspension_rows,
+             "index-countries": scans.index_country_rows}
+    for name, scan in cases.items():
+        text = next(query.text for query in runtime.queries if query.name == name)
+        columns = [v.strip("?") for v in text[text.index("SELECT") + 6:text.index("WHERE")].split()]
+        expected = [tuple(row.get(c).value if c in row else None for c in columns) for row in select(runtime.store, text)]
+        found = scan(raw)
+        assert len(found) >= 5 and sorted(found, key=str) == sorted(expected, key=str), name
+        assert [row[0] for row in found] == [row[0] for row in expected], name  # the order: by their first column
+    text = next(query.text for query in runtime.queries if query.name == "index-labels")
+    def key(row: tuple[str, str, Any]) -> tuple[str, ...]:
+        return row[0], row[1], str(row[2])
+
+    labels = sorted(((row["item"].value, row["property"].value, row["label"]) for row in select(runtime.store, text)), key=key)
+    assert len(labels) > 1000 and sorted(scans.index_label_rows(raw), key=key) == labels
+
+
 def test_the_sources_of_every_fact_are_those_of_the_query(runtime: Runtime, index: ListIndex) -> None:
     def rows(found: list[dict[str, str]]) -> list[tuple[str | None, ...]]:
         return sorted((tuple(row.get(k) for k in lists.PROVENANCE_COLUMNS) for row in found), key=str)
