@@ -114,8 +114,11 @@ def _exit_when_orphaned(fd: int) -> None:
             os._exit(0)
 
 
-def _worker_main(conn: Connection, state: Any, evaluate: Evaluator) -> None:
+def _worker_main(conn: Connection, state: Any, evaluate: Evaluator, prepare: Callable[[Any], object] | None) -> None:
     _detach(conn)
+    if prepare is not None:  # e.g. open the on-disk store now, not on the first query sent
+        with suppress(Exception):  # a failure shows again, with its error, on the first query
+            prepare(state)
     while True:
         try:
             job = conn.recv()
@@ -132,9 +135,9 @@ def run_here(evaluate: Evaluator, state: Any, job: Job) -> Answer:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, state: Any, evaluate: Evaluator) -> None:
+    def __init__(self, ctx: Any, state: Any, evaluate: Evaluator, prepare: Callable[[Any], object] | None = None) -> None:
         self.conn, child = ctx.Pipe()
-        self.process: BaseProcess = ctx.Process(target=_worker_main, args=(child, state, evaluate), daemon=True)
+        self.process: BaseProcess = ctx.Process(target=_worker_main, args=(child, state, evaluate, prepare), daemon=True)
         self.process.start()
         child.close()
         self.niced = False  # running a slow query at a lower priority
@@ -270,12 +273,14 @@ class WorkerPool:
     """A fixed number of forked evaluators, leased one query at a time (blocking with `run`, awaited with `run_async`)."""
 
     def __init__(self, state: Any, evaluate: Evaluator, *, size: int, slow: SlowQueries | None = None,
-                 busy: Tally | None = None) -> None:
-        """`busy`, if given, counts this process's workers that are evaluating, for the parent to see."""
+                 busy: Tally | None = None, prepare: Callable[[Any], object] | None = None) -> None:
+        """`busy`, if given, counts this process's workers that are evaluating, for the parent to see; `prepare`, if
+        given, is called with `state` in each worker as it starts."""
         self._ctx = multiprocessing.get_context("fork")
         self._busy = busy
         self._state = state
         self._evaluate = evaluate
+        self._prepare = prepare
         self._slow = slow
         self._idle: deque[_Worker] = deque()
         self._waiting: deque[asyncio.Future[_Worker]] = deque()  # callers awaiting a worker on an event loop
@@ -289,7 +294,7 @@ class WorkerPool:
     # --- the workers --------------------------------------------------------------------------------------------
 
     def _add(self) -> None:
-        worker = _Worker(self._ctx, self._state, self._evaluate)
+        worker = _Worker(self._ctx, self._state, self._evaluate, self._prepare)
         with self._free:
             self._all.add(worker)
         self._release(worker)

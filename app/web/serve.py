@@ -4,6 +4,7 @@ message naming the cause and a non-zero exit, leaving no process behind."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import socket
 import sys
@@ -18,6 +19,7 @@ from ..store.embedded import EmbeddedStore
 from .app import create_app
 from .connections import ConnectionLimits, raise_descriptor_limit
 from .prefork import Supervisor
+from .warm import warm_soon
 
 BACKLOG = 2048
 
@@ -78,8 +80,10 @@ class _AnnouncingServer(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, announce: str) -> None:
         super().__init__(config)
         self._announce = announce
+        self._warming: asyncio.Task[int | None] | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         if not self.should_exit:
             print(self._announce, flush=True)
+            self._warming = warm_soon(self.config.loaded_app)  # app.web.warm
