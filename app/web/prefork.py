@@ -43,7 +43,7 @@ from starlette.types import ASGIApp
 from ..core import tally
 from ..kg.runtime import Runtime
 from .connections import ConnectionLimits
-from .warm import warm_soon
+from .warm import warm_routes
 
 RESTART_PAUSE = 1.0  # a process that dies within this many seconds of starting waits this long to be replaced
 STOP_GRACE = 15.0  # seconds the serving processes have to finish their connections once asked to stop
@@ -275,16 +275,15 @@ class HandedConnectionsServer(uvicorn.Server):
         super().__init__(config)
         self._channel = channel
         self._connecting: set[asyncio.Task[None]] = set()
-        self._warming: asyncio.Task[int | None] | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=[])  # no socket of its own to accept on
         if self.should_exit:  # the application failed to start
             return
+        await warm_routes(self.config.loaded_app)  # app.web.warm
         self._channel.send(READY)
         self._channel.setblocking(False)
         asyncio.get_running_loop().add_reader(self._channel.fileno(), self._take)
-        self._warming = warm_soon(self.config.loaded_app)  # app.web.warm
 
     def _take(self) -> None:
         loop = asyncio.get_running_loop()

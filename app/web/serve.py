@@ -4,7 +4,6 @@ message naming the cause and a non-zero exit, leaving no process behind."""
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import socket
 import sys
@@ -19,7 +18,7 @@ from ..store.embedded import EmbeddedStore
 from .app import create_app
 from .connections import ConnectionLimits, raise_descriptor_limit
 from .prefork import Supervisor
-from .warm import warm_soon
+from .warm import warm_routes
 
 BACKLOG = 2048
 
@@ -80,10 +79,9 @@ class _AnnouncingServer(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, announce: str) -> None:
         super().__init__(config)
         self._announce = announce
-        self._warming: asyncio.Task[int | None] | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         if not self.should_exit:
+            await warm_routes(self.config.loaded_app)  # app.web.warm
             print(self._announce, flush=True)
-            self._warming = warm_soon(self.config.loaded_app)  # app.web.warm

@@ -1,9 +1,11 @@
-"""A serving process's first request, sent by itself once it serves.
+"""A serving process's first request, sent by itself before it says it is ready.
 
 FastAPI (0.16x) builds the parameters of the routes of an included router when a request first walks them,
 and each serving process builds its own: the first request a process was handed waited for it (0.3-0.6 s
 here; at 5M triples `/api/countries/FRA` took 0.27-0.49 s once per process, then 7-9 ms). A request that no
-route matches walks every route, so one sent through the application as soon as it serves builds them all.
+route matches walks every route, so one sent through the application before the process says it is ready
+builds them all: the process is ready when its routes are (in a thread beside the serving loop instead, the
+warm-up held the routes' lock while the first requests waited for it all the same).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from starlette.types import ASGIApp, Message
 log = logging.getLogger("natokg")
 
 PATH = "/.natokg-warm-up"  # matched by no route: the answer is a 404
+TIMEOUT = 30.0  # seconds: a warm-up that hangs must not keep the process from serving
 
 
 async def warm_routes(app: ASGIApp) -> int | None:
@@ -43,13 +46,8 @@ async def warm_routes(app: ASGIApp) -> int | None:
             status = int(message["status"])
 
     try:
-        await app(scope, receive, send)
+        await asyncio.wait_for(app(scope, receive, send), timeout=TIMEOUT)
     except Exception:  # a warm-up that fails changes nothing: the first client's request builds the routes instead
         log.exception("natokg: the serving process could not warm its routes")
         return None
     return status
-
-
-def warm_soon(app: ASGIApp) -> asyncio.Task[int | None]:
-    """Warm `app`'s routes in a task of the running loop, after what is already scheduled (the caller keeps the task)."""
-    return asyncio.get_running_loop().create_task(warm_routes(app))
