@@ -183,9 +183,9 @@ class EmbeddedStore:
         return self._busy.row_total(row) < self._settings.workers
 
     def start(self) -> None:
-        """Open the store and its list index in this process and start the query workers (each opens it as it starts) now, rather than on
-        the first request that needs them: at 5M triples on disk, opening takes 0.1-0.5 s, which the first request
-        a serving process or a replaced worker was sent waited for."""
+        """Open the store and its list index in this process and start the query workers (each opens the store as it
+        starts) now rather than on the first request that needs them: at 5M triples on disk opening takes 0.1 s
+        or more, which the first request a serving process or a replaced worker was sent waited for."""
         self._workers()
         self._opened.get()
         if self.lists is not None:

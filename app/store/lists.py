@@ -102,13 +102,13 @@ CREATE TABLE membership_groups (
 -- the same groups' memberships counted by day: `n` rows of the group have their `edge` (0: the first day held, 1: the
 -- first day no longer held) on `day` or before, held possibly (`certain` 0) or certainly (1) by the as-of rule (HELD
 -- below, and CERTAIN); so a group's rows held on D are n(edge 0, D) - n(edge 1, D), two seeks whatever its size
--- the countries that ever took part in an organisation, in a role, or both (NULL: any), counted
-CREATE TABLE country_counts (organization INTEGER, role INTEGER, n INTEGER NOT NULL);
 CREATE TABLE membership_edges (
     organization INTEGER NOT NULL, role INTEGER NOT NULL, partnership INTEGER NOT NULL,
     certain INTEGER NOT NULL, edge INTEGER NOT NULL, day INTEGER NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (organization, role, partnership, certain, edge, day)
 ) WITHOUT ROWID;
+-- the countries that ever took part in an organisation, in a role, or both (NULL: any), counted
+CREATE TABLE country_counts (organization INTEGER, role INTEGER, n INTEGER NOT NULL);
 -- the rows of api-provenance.rq by fact
 CREATE TABLE provenance (
     fact INTEGER NOT NULL, seq INTEGER NOT NULL, source TEXT NOT NULL, url TEXT, title TEXT, passage TEXT, quote TEXT,
