@@ -10,16 +10,18 @@ partners list's order, so a count is one pass over a B-tree range and a page sto
 
 It also keeps, whole, what every REST answer or unfiltered list would otherwise read from the store at the
 cost of a seek per term (10-20 us each on disk): the rows of `api-provenance` (the sources of every fact),
-the unfiltered rows of the other `api-{kind}-list` queries in their order, and the memberships counted by
-organisation, role and partnership (a framework's 45,000 partnerships at a million triples are otherwise
-counted one by one, 9 ms).
+the unfiltered rows of the other `api-{kind}-list` queries in their order, the memberships counted by
+organisation, role and partnership, in all and held on each day (a framework's 45,000 partnerships at a million
+triples are otherwise counted one by one, 9 ms), and the countries that ever took part in each organisation or role.
 
-It is built once from the store by four named queries (`index-memberships`, `index-suspensions`,
-`index-countries`, `index-labels`) and, when the data root has theirs, the parts kept whole (the lists by their
-queries; the sources and memberships by scanning the predicates their queries read: app.store.scans): beside an on-disk store
+It is built once from the store with the rows of four named queries (`index-memberships`, `index-suspensions`,
+`index-countries`, `index-labels`) and, when the data root has theirs, the parts kept whole (the other lists by their
+queries); the rows of the index's queries and of the sources and memberships are read by scanning the predicates
+those queries read (app.store.scans), tested equal to the queries' rows: beside an on-disk store
 (`lists.sqlite` in its folder, written before the folder is renamed into place, so it switches with the
 store) or, for an in-memory store, in memory at start-up.
-Each process opens its own read-only connection on first use (a SQLite connection must not cross a fork).
+Each process opens its own read-only connection, as a serving process starts or on first use (a SQLite connection
+must not cross a fork).
 
 The rows it gives are those of `queries/api-{members,partners,countries}-list.rq` (and of the queries it keeps
 whole), which a remote store still runs: the same filters, the same order, the same as-of rule applied to the same bounds (only the

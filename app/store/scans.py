@@ -138,9 +138,10 @@ def membership_rows(store: ox.Store | Scanner) -> list[Row]:
 BOUNDS = tuple(NKG + p for p in ("earliestStart", "latestStart", "earliestEnd", "latestEnd"))
 
 
-def _with_bounds(subject: Term, bounds: list[dict[Term, list[Term]]]) -> Iterable[tuple[str | None, ...]]:
-    """The as-of rule's four OPTIONALs of `subject`: a row per combination of its values, unbound where it has none."""
-    return product(*(_or_none(values.get(subject)) for values in bounds))
+def _with_bounds(values: Iterable[Iterable[Term] | None]) -> list[tuple[str | None, ...]]:
+    """The as-of rule's four OPTIONALs of one subject, given its values of each bound (`BOUNDS`): a row per
+    combination of its values, unbound where it has none."""
+    return list(product(*(_or_none(each) for each in values)))
 
 
 def index_membership_rows(store: ox.Store | Scanner) -> list[Row]:
@@ -162,10 +163,11 @@ def index_membership_rows(store: ox.Store | Scanner) -> list[Row]:
         # OPTIONAL { ?membership org:memberDuring/time:hasBeginning ?startInstant OPTIONAL { ?startInstant time:inXSDDate|... ?start } }
         starts = [start for interval in during.get(membership, ()) for instant in beginnings.get(interval, ())
                   for start in [value.value for values in dates for value in values.get(instant, ())] or _NONE] or [None]
+        bounded_rows = _with_bounds(values.get(membership) for values in bounds)
         for where, what, who in product(organizations, roles, members):
             framework = where.value if where in frameworks else None
             country = who.value if who in countries else None
-            for start, bounded in product(starts, list(_with_bounds(membership, bounds))):
+            for start, bounded in product(starts, bounded_rows):
                 rows.append((membership.value, who.value, where.value, what.value, framework, country, start, *bounded))
     rows.sort(key=lambda row: (row[0], sparql_order(row[6])))
     return rows
@@ -180,8 +182,8 @@ def index_suspension_rows(store: ox.Store) -> list[Row]:
     rows: list[Row] = []
     quad: Any
     for quad in store.quads_for_pattern(None, ox.NamedNode(NKG + "suspends"), None, ox.DefaultGraph()):
-        bounds = [{quad.subject: objects(quad.subject, p)} for p in BOUNDS]
-        rows += [(quad.subject.value, quad.object.value, *bounded) for bounded in _with_bounds(quad.subject, bounds)]
+        bounded_rows = _with_bounds(objects(quad.subject, p) for p in BOUNDS)
+        rows += [(quad.subject.value, quad.object.value, *bounded) for bounded in bounded_rows]
     rows.sort(key=lambda row: (row[0], row[1]))
     return rows
 

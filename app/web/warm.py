@@ -2,7 +2,7 @@
 
 FastAPI (0.16x) builds the parameters of the routes of an included router when a request first walks them,
 and each serving process builds its own: the first request a process was handed waited for it (0.3-0.6 s
-here; at 5M triples `/api/countries/FRA` took 0.27-0.49 s once per process, then 7-9 ms). A request that no
+here; at 5M triples `/api/countries/FRA` took 0.27-0.99 s once per process, then 7-9 ms). A request that no
 route matches walks every route, so one sent through the application before the process says it is ready
 builds them all: the process is ready when its routes are (in a thread beside the serving loop instead, the
 warm-up held the routes' lock while the first requests waited for it all the same).
