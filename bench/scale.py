@@ -4,7 +4,8 @@ For each size given, this generates a natokg root (bench/generate.py; kept in th
 second run reuses it), then measures, with the store folder emptied first:
 
 * the first start-up (the on-disk store is built) and the second (it is reused): seconds from
-  launching `natokg serve` to the first 200 of /health;
+  launching `natokg serve` to the first 200 of /health (natokg's modules byte-compiled first, as an
+  installed package's are);
 * the PSS of the whole process tree (the sum of `Pss:` in /proc/<pid>/smaps_rollup over the parent and
   every descendant) after a warm-up of requests, and again after the timed requests;
 * p50 and p99 of REST routes, named queries and SPARQL queries: one client, sequential, N requests each
@@ -23,6 +24,7 @@ JSON goes to bench/results/scale-<date>.json (not committed); a Markdown table t
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -325,6 +327,9 @@ def main() -> int:
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
+    # natokg's modules byte-compiled first, as `pip install` does (and as Python does on first import unless
+    # PYTHONDONTWRITEBYTECODE is set, as it is on some machines): a start-up that compiled them would measure that.
+    compileall.compile_dir(PROJECT / "app", quiet=1)
     results: list[Result] = []
     for size in args.triples:
         root = root_of(size, args.workdir)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +12,7 @@ from ..core.errors import NotFound
 from ..core.formats import BY_NAME, Format
 from ..core.vocab import SKOS
 from ..kg.runtime import Runtime
-from ..store.base import Answer, QueryRequest, select
+from ..store.base import Answer, LooksUpHere, QueryRequest, select, write_answer
 
 Row = Mapping[str, Any]  # one SELECT solution: variable -> pyoxigraph term
 
@@ -64,14 +64,64 @@ def describe_rdf(runtime: Runtime, iri: str, fmt: Format, *, max_rows: int | Non
     """The resource's description (the `describe` named query) in an RDF syntax (its first `max_rows` statements
     when given, else as many as the settings' `max_rows`).
 
+    A local store reads it by index lookups (`described`), a remote one answers the query.
+
     :raises NotFound: when the graph holds no triple about it.
     """
-    query = runtime.queries["describe"]
-    answer = runtime.store.execute(QueryRequest(query.text, fmt, query.bind({"resource": iri}, iri_base=runtime.settings.id_base),
-                                                max_rows=max_rows))
+    store = runtime.store
+    if isinstance(store, LooksUpHere):
+        answer = write_answer(described(store, ox.NamedNode(iri)), fmt, max_rows=max_rows or runtime.settings.max_rows)
+    else:
+        query = runtime.queries["describe"]
+        answer = store.execute(QueryRequest(query.text, fmt, query.bind({"resource": iri}, iri_base=runtime.settings.id_base),
+                                            max_rows=max_rows))
     if answer.count == 0:
         raise NotFound(f"The graph holds nothing about <{iri}>.")
     return answer
+
+
+def described(store: LooksUpHere, resource: ox.NamedNode) -> Iterator[ox.Triple]:
+    """The triples of the `describe` query's CONSTRUCT, each once, read by lookups: the resource's own statements,
+    then those of the blank nodes they reach (two steps deep: an interval, then its instants), then the statements
+    that point at it.
+
+    As a query Oxigraph evaluates the union's branches before it answers (the blank nodes' by reading each of the
+    resource's objects): at 5M triples the first 2,000 statements about the Partnership for Peace, which reaches
+    227,306 members, took 2.4-3.3 s. Read in this order and cut by the caller, they cost what they answer. (The
+    query gives no order; Oxigraph's mixes the branches.)
+    """
+    seen: set[ox.Triple] = set()
+
+    def new(triple: ox.Triple) -> bool:
+        if triple in seen:
+            return False
+        seen.add(triple)
+        return True
+
+    def blank_objects(node: ox.NamedNode | ox.BlankNode) -> Iterator[ox.BlankNode]:
+        return (quad.object for quad in store.quads_here(node, None) if isinstance(quad.object, ox.BlankNode))
+
+    for quad in store.quads_here(resource, None):
+        if new(triple := quad.triple):
+            yield triple
+    for depth in (1, 2):
+        for node in _blank_nodes(blank_objects, resource, depth):
+            for quad in store.quads_here(node, None):
+                if new(triple := quad.triple):
+                    yield triple
+    for quad in store.quads_here(None, resource):
+        if new(triple := quad.triple):
+            yield triple
+
+
+def _blank_nodes(blank_objects: Callable[[ox.NamedNode | ox.BlankNode], Iterator[ox.BlankNode]], resource: ox.NamedNode,
+                 depth: int) -> Iterator[ox.BlankNode]:
+    """The blank nodes reached from `resource` through `depth` steps, each through blank nodes only."""
+    if depth == 1:
+        yield from blank_objects(resource)
+        return
+    for node in _blank_nodes(blank_objects, resource, depth - 1):
+        yield from blank_objects(node)
 
 
 def crowded(runtime: Runtime, iri: str) -> bool:

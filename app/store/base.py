@@ -9,7 +9,7 @@ worker round trip, also implements `AnswersInline`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -127,6 +127,15 @@ def write_answer(result: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Tripl
             break
         triples[triple if term is None else ox.Triple(triple.subject, triple.predicate, term(triple.object))] = None
     return Answer("graph", write_triples(triples, fmt), truncated, len(triples))
+
+
+@runtime_checkable
+class LooksUpHere(Protocol):
+    """A store whose default graph can be read by index lookups in the calling thread (a local Oxigraph store)."""
+
+    def quads_here(self, subject: ox.NamedNode | ox.BlankNode | None, object: ox.NamedNode | ox.BlankNode | None) -> Iterator[ox.Quad]:
+        """The default graph's quads with this subject and/or object (None: any), lazily, in the store's index order."""
+        ...
 
 
 @runtime_checkable

@@ -6,7 +6,7 @@ do the service's own SELECTs that its callers know to be bounded (`app.store.bas
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -147,6 +147,12 @@ class EmbeddedStore:
                 break
             rows.append({name: solution[i] for i, name in enumerate(names) if solution[i] is not None})
         return rows
+
+    def quads_here(self, subject: ox.NamedNode | ox.BlankNode | None, object: ox.NamedNode | ox.BlankNode | None) -> Iterator[ox.Quad]:
+        """The default graph's quads with this subject and/or object, read from the store's indexes in this thread
+        (app.store.base.LooksUpHere): each costs one step of an index scan, so a caller that stops early pays for
+        what it read."""
+        return iter(self._opened.get().quads_for_pattern(subject, None, object, ox.DefaultGraph()))
 
     def answer_inline(self, query: str, fmt: Format) -> Answer | None:
         """The answer to `query` when it is bounded enough to run here (app.sparql.planner, or measured cheap on a
