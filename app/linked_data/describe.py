@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
 
-from ..core.errors import NotFound
+from ..core.errors import NotFound, QueryTimeout
 from ..core.formats import BY_NAME, Format
 from ..core.vocab import SKOS
 from ..kg.runtime import Runtime
@@ -70,7 +71,8 @@ def describe_rdf(runtime: Runtime, iri: str, fmt: Format, *, max_rows: int | Non
     """
     store = runtime.store
     if isinstance(store, LooksUpHere):
-        answer = write_answer(described(store, ox.NamedNode(iri)), fmt, max_rows=max_rows or runtime.settings.max_rows)
+        triples = _by(time.monotonic() + runtime.settings.query_timeout, described(store, ox.NamedNode(iri)))
+        answer = write_answer(triples, fmt, max_rows=max_rows or runtime.settings.max_rows)
     else:
         query = runtime.queries["describe"]
         answer = store.execute(QueryRequest(query.text, fmt, query.bind({"resource": iri}, iri_base=runtime.settings.id_base),
@@ -112,6 +114,16 @@ def described(store: LooksUpHere, resource: ox.NamedNode) -> Iterator[ox.Triple]
     for quad in store.quads_here(None, resource):
         if new(triple := quad.triple):
             yield triple
+
+
+def _by(deadline: float, triples: Iterator[ox.Triple], every: int = 1000) -> Iterator[ox.Triple]:
+    """`triples` until the monotonic clock passes `deadline` (looked at every `every` triples), then `QueryTimeout`:
+    a description read in the serving process keeps the queries' deadline (settings.query_timeout), whatever
+    `max_rows` an operator allows."""
+    for count, triple in enumerate(triples, 1):
+        if count % every == 0 and time.monotonic() > deadline:
+            raise QueryTimeout("The description ran past the query deadline and was stopped.")
+        yield triple
 
 
 def _blank_nodes(blank_objects: Callable[[ox.NamedNode | ox.BlankNode], Iterator[ox.BlankNode]], resource: ox.NamedNode,

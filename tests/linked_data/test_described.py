@@ -5,6 +5,7 @@ resource); cut at `max_rows`, it is the first statements of that order and says 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -98,3 +99,15 @@ def test_a_cut_description_is_its_first_statements_and_says_so(graph: ox.Store) 
         assert cut == set(whole[:max_rows])
         assert answer.truncated is (max_rows < len(whole))
         assert answer.count == min(max_rows, len(whole))
+
+
+def test_a_description_read_here_keeps_the_query_deadline(graph: ox.Store) -> None:
+    from app.core.errors import QueryTimeout
+    from app.linked_data.describe import _by
+
+    whole = list(described(_Local(graph), _n("r")))
+    assert list(_by(time.monotonic() + 60, described(_Local(graph), _n("r")), every=1)) == whole
+    late = _by(time.monotonic() - 1, described(_Local(graph), _n("r")), every=5)
+    assert [next(late) for _ in range(4)] == whole[:4]  # looked at every 5 triples
+    with pytest.raises(QueryTimeout):
+        next(late)
