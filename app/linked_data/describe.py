@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,27 +93,24 @@ def described(store: LooksUpHere, resource: ox.NamedNode) -> Iterator[ox.Triple]
     query gives no order; Oxigraph's mixes the branches.)
     """
     seen: set[ox.Triple] = set()
+    nodes: list[ox.BlankNode] = []  # the blank nodes the statements read last reach, in their order
 
-    def new(triple: ox.Triple) -> bool:
-        if triple in seen:
-            return False
-        seen.add(triple)
-        return True
+    def read(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
+        """Each statement not read before, noting the blank nodes it reaches."""
+        for quad in quads:
+            if isinstance(quad.object, ox.BlankNode):
+                nodes.append(quad.object)
+            if quad.triple not in seen:
+                seen.add(quad.triple)
+                yield quad.triple
 
-    def blank_objects(node: ox.NamedNode | ox.BlankNode) -> Iterator[ox.BlankNode]:
-        return (quad.object for quad in store.quads_here(node, None) if isinstance(quad.object, ox.BlankNode))
-
-    for quad in store.quads_here(resource, None):
-        if new(triple := quad.triple):
-            yield triple
-    for depth in (1, 2):
-        for node in _blank_nodes(blank_objects, resource, depth):
-            for quad in store.quads_here(node, None):
-                if new(triple := quad.triple):
-                    yield triple
-    for quad in store.quads_here(None, resource):
-        if new(triple := quad.triple):
-            yield triple
+    yield from read(store.quads_here(resource, None))
+    for _ in range(2):  # two steps through blank nodes: an interval, then its instants
+        reached = nodes.copy()
+        nodes.clear()
+        for node in reached:
+            yield from read(store.quads_here(node, None))
+    yield from read(store.quads_here(None, resource))
 
 
 def _by(deadline: float, triples: Iterator[ox.Triple], every: int = 1000) -> Iterator[ox.Triple]:
@@ -124,16 +121,6 @@ def _by(deadline: float, triples: Iterator[ox.Triple], every: int = 1000) -> Ite
         if count % every == 0 and time.monotonic() > deadline:
             raise QueryTimeout("The description ran past the query deadline and was stopped.")
         yield triple
-
-
-def _blank_nodes(blank_objects: Callable[[ox.NamedNode | ox.BlankNode], Iterator[ox.BlankNode]], resource: ox.NamedNode,
-                 depth: int) -> Iterator[ox.BlankNode]:
-    """The blank nodes reached from `resource` through `depth` steps, each through blank nodes only."""
-    if depth == 1:
-        yield from blank_objects(resource)
-        return
-    for node in _blank_nodes(blank_objects, resource, depth - 1):
-        yield from blank_objects(node)
 
 
 def crowded(runtime: Runtime, iri: str) -> bool:
