@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pyoxigraph as ox
+from pydantic import ValidationError
 
 from .core.errors import ProblemError
 from .core.formats import BY_NAME, GRAPH_FORMATS, RESULT_FORMATS
@@ -16,7 +17,6 @@ from .core.settings import Settings
 from .core.vocab import PREFIXES
 from .kg.runtime import InvalidData, Runtime, build_runtime
 from .kg.sources import SourceFileError, SourceFolderError, load_sources
-from .kg.validation import validate_sources
 from .sparql.policy import check_query
 from .sparql.querylib import QueryFileError, parse_header
 from .sparql.results import write_triples
@@ -61,6 +61,8 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    from .kg.validation import validate_sources  # rdflib and pyshacl: not imported to serve
+
     report = validate_sources(load_sources(settings))
     for result in report.results:
         print(result.line())
@@ -202,6 +204,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings()
+    except ValidationError as exc:  # a NATOKG_ variable that does not fit its setting
+        return _fail("natokg: " + "; ".join(f"NATOKG_{'_'.join(map(str, e['loc'])).upper()}={e['input']!r}: {e['msg']}"
+                                            for e in exc.errors()), 2)
+    try:
         return int(args.func(args, settings))
     except InvalidData as exc:
         print(exc.report.text(), file=sys.stderr)

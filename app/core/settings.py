@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal, get_args
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.fields import FieldInfo
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # app/ in a checkout; site-packages/natokg/ when installed
 PROJECT_ROOT = PACKAGE_DIR.parent  # the checkout, when the package runs from one
 SOURCE_FOLDERS = ("ontology", "data", "shapes", "queries")
+ENV_PREFIX = "natokg_"
 CANONICAL_BASE = "https://w3id.org/natokg/"
 CANONICAL_ID_BASE = f"{CANONICAL_BASE}id/"
 MAX_DEFAULT_PROCESSES = 8
@@ -32,10 +34,25 @@ def default_processes() -> int:
     return max(1, min(cpus, MAX_DEFAULT_PROCESSES))
 
 
-class Settings(BaseSettings):
-    """Everything an operator can set. Nothing reads the environment at import time."""
+def environment_settings(fields: Mapping[str, FieldInfo]) -> dict[str, str | None]:
+    """The `NATOKG_<NAME>` variables of the environment that name a setting (the name in any case, as
+    pydantic-settings read them), by setting. An empty variable unsets a setting that may be unset
+    (`NATOKG_CACHE_DIR=`: no cache; it meant the current folder before)."""
+    found: dict[str, str | None] = {}
+    for variable, value in os.environ.items():
+        name = variable.lower()
+        field = fields.get(name[len(ENV_PREFIX):]) if name.startswith(ENV_PREFIX) else None
+        if field is not None:
+            found[name[len(ENV_PREFIX):]] = None if value == "" and type(None) in get_args(field.annotation) else value
+    return found
 
-    model_config = SettingsConfigDict(env_prefix="NATOKG_", extra="forbid")
+
+class Settings(BaseModel):
+    """Everything an operator can set: `NATOKG_<NAME>` environment variables, or keywords in code (which win).
+    Nothing reads the environment at import time. (Read here rather than with pydantic-settings, whose import
+    was a sixth of every start: 0.2 s.)"""
+
+    model_config = ConfigDict(extra="forbid")
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
@@ -80,7 +97,7 @@ class Settings(BaseSettings):
     allow_remote_datasets: bool = Field(
         default=False, description="Pass FROM and dataset parameters on to a remote store, which might fetch them."
     )
-    cors_origins: Annotated[list[str], NoDecode] = Field(
+    cors_origins: list[str] = Field(
         default_factory=lambda: ["*"],
         description="Origins whose web pages may read the service (CORS): `*` for any, or a comma-separated list "
                     "such as `https://a.example,https://b.example:8443`; empty for none.",
@@ -115,6 +132,13 @@ class Settings(BaseSettings):
                     "runs in the serving process when it is sent again (the store never changes, so neither does "
                     "its cost); 0 sends such queries to a worker every time.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_environment(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        return {**environment_settings(cls.model_fields), **data}
 
     @field_validator("base_iri")
     @classmethod

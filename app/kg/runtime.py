@@ -17,8 +17,8 @@ from ..store import lists
 from ..store.base import Store, select
 from ..store.disk import BuildError, Contents, Progress
 from ..store.open import open_store
+from .report import ValidationReport, cached_validation
 from .sources import SourceFileError, Sources, check_folders, load_sources, served_files, sources_digest, turtle_files
-from .validation import ValidationReport, cached_validation, validate_sources
 
 
 class InvalidData(Exception):
@@ -70,6 +70,12 @@ def store_contents(settings: Settings, digest: str, derivations: list[str], inde
                     index_queries=index_queries, index_base=settings.id_base)
 
 
+def _validate(settings: Settings) -> ValidationReport:
+    from .validation import validate_sources  # rdflib and pyshacl, needed only when the sources changed
+
+    return validate_sources(load_sources(settings))
+
+
 def build_runtime(settings: Settings, *, progress: Progress | None = None) -> Runtime:
     """Validate (or find the sources' digest already validated), then open the store built from these
     sources (building it the first time, `progress` told how far); in remote mode the upstream store
@@ -88,7 +94,7 @@ def build_runtime(settings: Settings, *, progress: Progress | None = None) -> Ru
     report = None
     digest = sources_digest(settings)
     if settings.validate_on_start:
-        report = cached_validation(settings.cache_dir, digest, lambda: validate_sources(load_sources(settings)))
+        report = cached_validation(settings.cache_dir, digest, lambda: _validate(settings))
         if not report.conforms:
             raise InvalidData(report)
     derivations = [query.text for query in queries if query.name.startswith("derive-")]

@@ -9,10 +9,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-from rdflib import Graph
+from typing import TYPE_CHECKING
 
 from ..core.settings import CANONICAL_ID_BASE, Settings
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 SETTLED = 2.0  # seconds since its last change before a file's fingerprint is trusted to stand for its bytes
 
@@ -47,6 +49,8 @@ def check_folders(settings: Settings, *, data: bool = True) -> None:
 
 
 def _parse_folder(folder: Path) -> Graph:
+    from rdflib import Graph  # imported when the sources are parsed, not at every start (0.1 s)
+
     graph = Graph()
     for path in sorted(folder.glob("*.ttl")):
         try:

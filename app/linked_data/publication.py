@@ -7,14 +7,15 @@ import threading
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-
-from rdflib import Graph
-from rdflib.namespace import OWL, RDF
+from typing import TYPE_CHECKING
 
 from ..kg.runtime import Runtime
 from ..kg.sources import SourceFileError
 from .dumps import Dumps, read_all_triples
 from .void import Statistics, compute_statistics
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 
 class Publication:
@@ -56,6 +57,9 @@ class Publication:
 
     @cached_property
     def _ontology(self) -> tuple[Graph, Graph]:
+        from rdflib import Graph  # parsed on first use: rdflib is not imported at start
+        from rdflib.namespace import OWL, RDF
+
         document, everything = Graph(), Graph()
         for path in sorted(self.runtime.settings.ontology_dir.glob("*.ttl")):
             graph = _parse(path)
@@ -66,6 +70,8 @@ class Publication:
 
 
 def _parse(path: Path) -> Graph:
+    from rdflib import Graph
+
     try:
         return Graph().parse(path, format="turtle")
     except Exception as exc:  # rdflib raises several unrelated types for syntax errors

@@ -108,3 +108,13 @@ def test_stats_report_matches_the_graph() -> None:
     assert report["french_labels"]["share"] == 1.0
     text = natokg("stats").stdout
     assert "Facts with a source" in text and "Entities with a French label" in text
+
+
+def test_a_wrong_setting_is_named_not_a_traceback() -> None:
+    env = {**os.environ, "NATOKG_PORT": "abc", "NATOKG_STORE": "tape"}
+    command = shutil.which("natokg")
+    assert command
+    result = subprocess.run([command, "stats"], capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert result.returncode == 2
+    assert "NATOKG_PORT='abc': Input should be a valid integer" in result.stderr
+    assert "NATOKG_STORE='tape'" in result.stderr and "Traceback" not in result.stderr

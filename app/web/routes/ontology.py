@@ -6,8 +6,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from rdflib import URIRef
-from rdflib.namespace import OWL
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -19,7 +17,6 @@ from ..conditional import revalidated
 from ..negotiation import RESOURCE_FORMATS, choose, split_suffix
 from ..openapi import answers
 from ..pages.html import page_response, site_of
-from ..pages.ontology import render_ontology, to_triples
 from ..responses import body_response
 from ..state import state_of
 
@@ -28,6 +25,12 @@ router = APIRouter(tags=["Linked data"])
 
 async def _answer(request: Request, path: str, format: str | None, extension: str | None = None,
                   version: str | None = None) -> Response:
+    # rdflib (0.1 s) is imported by the first request for the ontology, not by every start
+    from rdflib import URIRef
+    from rdflib.namespace import OWL
+
+    from ..pages.ontology import render_ontology, to_triples
+
     document, everything = await run_in_threadpool(state_of(request).publication.ontology)
     if version is not None and document.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI) != URIRef(f"{ONTOLOGY_IRI}/{version}"):
         raise NotFound(f"No version {version!r} of the ontology; the current version IRI is "
