@@ -45,7 +45,7 @@ from . import scans
 from .handle import ProcessLock
 
 FILE = "lists.sqlite"
-VERSION = 11  # of the schema below: part of the store's key
+VERSION = 12  # of the schema below: part of the store's key
 QUERIES = ("index-memberships", "index-suspensions", "index-countries", "index-labels")  # read by app.store.scans; tested equal
 PROVENANCE = "api-provenance"
 PROVENANCE_COLUMNS = ("fact", "source", "url", "title", "passage", "quote")
@@ -92,7 +92,9 @@ CREATE TABLE labels (
     id INTEGER PRIMARY KEY, item INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
     property TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL, normal TEXT NOT NULL  -- normal: core.text.normalise
 );
-CREATE INDEX labels_by_item ON labels (item);
+-- covering: a resource's labels are read from the index alone (the map's 16,295 partners at 5M triples: 0.29 s
+-- instead of 0.49 warm, 0.35 instead of 2.3 s with a cold page cache, for 13% more file)
+CREATE INDEX labels_by_item ON labels (item, property, lang, text);
 CREATE INDEX labels_by_kind ON labels (kind, key);
 CREATE TABLE label_kinds (kind TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE VIRTUAL TABLE labels_text USING fts5(normal, content='labels', content_rowid='id', tokenize='trigram');
@@ -212,6 +214,9 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
 HELD = "(m.es IS NULL OR m.es <= :date) AND (m.le IS NULL OR :date < m.le)"
 CERTAIN = "(m.ls IS NOT NULL AND m.ls <= :date AND (m.ee IS NULL OR :date < m.ee))"
 SUSPENSION_HELD = "(s.es IS NULL OR s.es <= :date) AND (s.le IS NULL OR :date < s.le)"
+# the first rdfs:label of member m in :lang (or a subtag of it), its text and language joined by a NUL (which no label holds)
+MEMBER_LABEL = ("(SELECT l.text || char(0) || l.lang FROM labels l WHERE l.item = m.member AND l.property = :label "
+                "AND (lower(l.lang) = :lang OR lower(l.lang) LIKE :subtags) ORDER BY l.lang, l.text LIMIT 1)")
 SUSPENSION_CERTAIN = "(s.ls IS NOT NULL AND s.ls <= :date AND (s.ee IS NULL OR :date < s.ee))"
 
 
@@ -442,8 +447,7 @@ class ListIndex:
             rows = db.execute(
                 f"SELECT o.iri, t.iri, c.iso, {CERTAIN}, CASE WHEN s.membership IS NULL THEN NULL WHEN {SUSPENSION_CERTAIN} "
                 f"THEN 'certain' ELSE 'possible' END, "
-                f"(SELECT l.text || char(0) || l.lang FROM labels l WHERE l.item = m.member AND l.property = :label "
-                f"AND (lower(l.lang) = :lang OR lower(l.lang) LIKE :subtags) ORDER BY l.lang, l.text LIMIT 1) "
+                f"{MEMBER_LABEL} "
                 f"FROM memberships m JOIN countries c ON c.id = m.member AND c.iso IS NOT NULL "
                 f"JOIN terms o ON o.id = m.organization JOIN terms t ON t.id = m.member "
                 f"LEFT JOIN suspensions s ON s.membership = m.membership AND {SUSPENSION_HELD} "

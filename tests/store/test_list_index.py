@@ -361,3 +361,13 @@ def test_a_root_without_the_index_queries_lists_through_sparql(root: Path) -> No
             assert client.get("/api/search", params={"q": "otan"}).json()["items"][0]["key"] == "nato"
     finally:
         runtime.close()
+
+
+def test_a_members_label_is_read_from_the_index_alone() -> None:
+    """The map reads a label for each of its partners: from the covering index, without a read of the labels table
+    for each (at 5M triples: 0.29 s instead of 0.49 s warm, 0.35 instead of 2.3 s with a cold page cache)."""
+    db = sqlite3.connect(":memory:")
+    db.executescript(lists.SCHEMA)
+    plan = " ".join(row[-1] for row in db.execute(f"EXPLAIN QUERY PLAN SELECT {lists.MEMBER_LABEL} FROM memberships m", {
+        "label": "http://www.w3.org/2000/01/rdf-schema#label", "lang": "en", "subtags": "en-%"}))
+    assert "USING COVERING INDEX labels_by_item" in plan, plan
