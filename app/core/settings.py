@@ -37,7 +37,7 @@ def default_processes() -> int:
 def environment_settings(fields: Mapping[str, FieldInfo]) -> dict[str, str | None]:
     """The `NATOKG_<NAME>` variables of the environment that name a setting (the name in any case, as
     pydantic-settings read them), by setting. An empty variable unsets a setting that may be unset
-    (`NATOKG_CACHE_DIR=`: no cache; it meant the current folder before)."""
+    (`NATOKG_CACHE_DIR=`: no cache, rather than the current folder)."""
     found: dict[str, str | None] = {}
     for variable, value in os.environ.items():
         name = variable.lower()

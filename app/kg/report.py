@@ -49,7 +49,6 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-
 def cached_validation(cache_dir: Path | None, digest: str, compute: Callable[[], ValidationReport]) -> ValidationReport:
     """The report for sources with this digest: from the cache when they were validated before.
 
