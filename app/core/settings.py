@@ -40,10 +40,9 @@ def environment_settings(fields: Mapping[str, FieldInfo]) -> dict[str, str | Non
     (`NATOKG_CACHE_DIR=`: no cache, rather than the current folder)."""
     found: dict[str, str | None] = {}
     for variable, value in os.environ.items():
-        name = variable.lower()
-        field = fields.get(name[len(ENV_PREFIX):]) if name.startswith(ENV_PREFIX) else None
-        if field is not None:
-            found[name[len(ENV_PREFIX):]] = None if value == "" and type(None) in get_args(field.annotation) else value
+        prefix, name = variable[:len(ENV_PREFIX)].lower(), variable[len(ENV_PREFIX):].lower()
+        if prefix == ENV_PREFIX and (field := fields.get(name)) is not None:
+            found[name] = None if value == "" and type(None) in get_args(field.annotation) else value
     return found
 
 

@@ -214,10 +214,10 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
 HELD = "(m.es IS NULL OR m.es <= :date) AND (m.le IS NULL OR :date < m.le)"
 CERTAIN = "(m.ls IS NOT NULL AND m.ls <= :date AND (m.ee IS NULL OR :date < m.ee))"
 SUSPENSION_HELD = "(s.es IS NULL OR s.es <= :date) AND (s.le IS NULL OR :date < s.le)"
+SUSPENSION_CERTAIN = "(s.ls IS NOT NULL AND s.ls <= :date AND (s.ee IS NULL OR :date < s.ee))"
 # the first rdfs:label of member m in :lang (or a subtag of it), its text and language joined by a NUL (which no label holds)
 MEMBER_LABEL = ("(SELECT l.text || char(0) || l.lang FROM labels l WHERE l.item = m.member AND l.property = :label "
                 "AND (lower(l.lang) = :lang OR lower(l.lang) LIKE :subtags) ORDER BY l.lang, l.text LIMIT 1)")
-SUSPENSION_CERTAIN = "(s.ls IS NOT NULL AND s.ls <= :date AND (s.ee IS NULL OR :date < s.ee))"
 
 
 # The edges of membership_edges. A row is held on D when a <= D < b (a: its earliest start, or always; b: its latest

@@ -16,8 +16,9 @@ from rdflib import Graph
 from tests.roots import copy_root
 
 
-def natokg(*args: str, root: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
+def natokg(*args: str, root: Path | None = None, timeout: float = 300,
+           variables: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **(variables or {})}
     if root is not None:
         env["NATOKG_ROOT"] = str(root)
     command = shutil.which("natokg")
@@ -111,10 +112,7 @@ def test_stats_report_matches_the_graph() -> None:
 
 
 def test_a_wrong_setting_is_named_not_a_traceback() -> None:
-    env = {**os.environ, "NATOKG_PORT": "abc", "NATOKG_STORE": "tape"}
-    command = shutil.which("natokg")
-    assert command
-    result = subprocess.run([command, "stats"], capture_output=True, text=True, env=env, timeout=120, check=False)
+    result = natokg("stats", variables={"NATOKG_PORT": "abc", "NATOKG_STORE": "tape"}, timeout=120)
     assert result.returncode == 2
     assert "NATOKG_PORT='abc': Input should be a valid integer" in result.stderr
     assert "NATOKG_STORE='tape'" in result.stderr and "Traceback" not in result.stderr
