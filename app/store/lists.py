@@ -31,10 +31,12 @@ fact of the shipped data begins or ends, and the remote contract tests compare t
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -80,8 +82,6 @@ CREATE TABLE memberships (
     es INTEGER, ls INTEGER, ee INTEGER, le INTEGER,  -- earliest start, latest start, earliest end, latest end: YYYYMMDD
     PRIMARY KEY (organization, member, membership, seq)
 ) WITHOUT ROWID;
-CREATE INDEX memberships_by_member ON memberships (member);
-CREATE INDEX memberships_by_role ON memberships (role, member);
 CREATE TABLE suspensions (
     membership INTEGER NOT NULL, suspension INTEGER NOT NULL, seq INTEGER NOT NULL,
     es INTEGER, ls INTEGER, ee INTEGER, le INTEGER,
@@ -92,10 +92,6 @@ CREATE TABLE labels (
     id INTEGER PRIMARY KEY, item INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
     property TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL, normal TEXT NOT NULL  -- normal: core.text.normalise
 );
--- covering: a resource's labels are read from the index alone (the map's 16,295 partners at 5M triples: 0.29 s
--- instead of 0.49 warm, 0.35 instead of 2.3 s with a cold page cache, for 13% more file)
-CREATE INDEX labels_by_item ON labels (item, property, lang, text);
-CREATE INDEX labels_by_kind ON labels (kind, key);
 CREATE TABLE label_kinds (kind TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE VIRTUAL TABLE labels_text USING fts5(normal, content='labels', content_rowid='id', tokenize='trigram');
 -- the memberships counted by what the unfiltered lists of members and partners count by
@@ -124,12 +120,25 @@ CREATE TABLE membership_rows (  -- the rows of api-memberships.rq without a day,
     "end" TEXT, endNotBefore TEXT, endNotAfter TEXT, endUnknown TEXT, ongoingAsOf TEXT,
     PRIMARY KEY (membership, seq)
 ) WITHOUT ROWID;
-CREATE INDEX membership_rows_by_member ON membership_rows (member);
 -- the rows of the other api-{kind}-list.rq without a filter, in their order
 CREATE TABLE list_items (list TEXT NOT NULL, position INTEGER NOT NULL, item INTEGER NOT NULL, PRIMARY KEY (list, position))
     WITHOUT ROWID;
 CREATE TABLE parts (part TEXT PRIMARY KEY) WITHOUT ROWID;  -- the optional parts built: "provenance", "list summits", ...
 """
+# the secondary indexes, made once their tables are filled (sorting each once rather than keeping it in order row by row)
+INDEXES = """
+CREATE INDEX memberships_by_member ON memberships (member);
+CREATE INDEX memberships_by_role ON memberships (role, member);
+-- covering: a resource's labels are read from the index alone (the map's 16,295 partners at 5M triples: 0.29 s
+-- instead of 0.49 warm, 0.35 instead of 2.3 s with a cold page cache, for 13% more file)
+CREATE INDEX labels_by_item ON labels (item, property, lang, text);
+CREATE INDEX labels_by_kind ON labels (kind, key);
+CREATE INDEX membership_rows_by_member ON membership_rows (member);
+"""
+# A new index file is renamed into place only once complete (app.store.disk): no rollback journal and no sync at
+# each commit while it is written (one fsync at the end), and a page cache that holds its tables as they fill
+# (SQLite's default of 2 MB rewrites the same pages over and over once they outgrow it)
+BUILDING = "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -524288;"
 CHUNK = 500  # IRIs asked in one statement
 TRIGRAM = 3  # the shortest query the trigram index answers; a shorter one reads every label
 
@@ -139,7 +148,8 @@ def day_number(value: str | None) -> int | None:
     return None if value is None else int(value[:4] + value[5:7] + value[8:10])
 
 
-def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = None, *, id_base: str) -> sqlite3.Connection:
+def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = None, *, id_base: str,
+          store_path: Path | None = None) -> sqlite3.Connection:
     """Read the index out of `store` into `target` (a new file), or into memory when `target` is None; the
     connection, open for reading. The rows of the named queries of `QUERIES`, `api-provenance` and
     `api-memberships` are read by scanning the predicates they read (app.store.scans; `queries` says which
@@ -147,36 +157,29 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
     of the IRIs under `id_base`, each filed under its kind and key (`{id_base}{kind}/{key}`).
 
     IRIs are numbered in their order (the order SPARQL sorts them in) and days written as integers, so a row
-    is a few dozen bytes and a count reads little."""
-    def text(term: Any) -> str | None:
-        return None if term is None else str(term.value)
+    is a few dozen bytes and a count reads little.
 
-    # each read by scanning the predicates its query reads (app.store.scans), in the query's order; the memberships
-    # and their dates share most of them
-    scan = scans.Scanner(store)
-    memberships: list[tuple[Any, ...]] = [
-        (organization, member, membership, role, int(framework is not None), int(country is not None), start,
-         *(day_number(day) for day in days))
-        for membership, member, organization, role, framework, country, start, *days in scans.index_membership_rows(scan)]
-    # optional parts, read when their queries are given: the memberships' dates and the sources of every fact (both
-    # read by scanning their predicates), the whole of the other lists
-    details = scans.membership_rows(scan) if MEMBERSHIPS in queries else []  # in the query's order
-    scan.clear()
-    suspensions: list[tuple[Any, ...]] = [(membership, suspension, *(day_number(day) for day in days))
-                                          for suspension, membership, *days in scans.index_suspension_rows(store)]
-    countries = scans.index_country_rows(store)
-    labels = [row for row in scans.index_label_rows(store) if row[0].startswith(id_base)]
-    provenance = scans.provenance_rows(store) if PROVENANCE in queries else []
-    lists = {kind: [text(s["item"]) for s in store.query(text_)]  # type: ignore[union-attr]
-             for name, text_ in queries.items() if (kind := list_query(name)) is not None}
+    With `store_path` (the folder of `store`, complete and flushed), a second process opens it read-only and reads
+    the rows that do not share the memberships' scans (`side_rows`) while this one scans the memberships: reading
+    is bound by Python's lock (each term read becomes a Python object), so two processes read in about half the time."""
+    side = _SideReader(store_path, id_base, PROVENANCE in queries) if store_path is not None else None
+    try:
+        memberships, details, lists = _membership_rows(store, queries)
+        suspensions, countries, labels, provenance = (side.rows() if side is not None
+                                                      else side_rows(store, id_base, PROVENANCE in queries))
+    finally:
+        if side is not None:
+            side.close()
     named: set[str] = {str(iri) for row in memberships for iri in row[:4]}
     named |= {str(row[0]) for row in provenance} | {str(iri) for items in lists.values() for iri in items}
     named |= {str(iri) for row in details for iri in row[:2]}
     named |= {str(iri) for row in suspensions for iri in row[:2]} | {str(iri) for iri, _ in countries}
-    named |= {item for item, _, _ in labels}
+    named |= {row[0] for row in labels}
     iris = sorted(named)
     ids = {iri: number for number, iri in enumerate(iris)}
     db = sqlite3.connect(":memory:" if target is None else str(target))
+    if target is not None:
+        db.executescript(BUILDING)
     db.executescript(SCHEMA)
     db.executemany("INSERT INTO terms VALUES (?, ?)", enumerate(iris))
     db.executemany("INSERT INTO memberships VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
@@ -185,8 +188,7 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
         (ids[ms], ids[sp], seq, *bounds) for seq, (ms, sp, *bounds) in enumerate(suspensions)))
     db.executemany("INSERT OR IGNORE INTO countries VALUES (?, ?)", ((ids[str(c)], iso) for c, iso in countries))
     db.executemany("INSERT INTO labels (item, kind, key, property, lang, text, normal) VALUES (?, ?, ?, ?, ?, ?, ?)", (
-        (ids[item], *item[len(id_base):].partition("/")[::2], prop, label.language or "", label.value, normalise(label.value))
-        for item, prop, label in labels))
+        (ids[item], *item[len(id_base):].partition("/")[::2], *rest) for item, *rest in labels))
     db.execute("INSERT INTO label_kinds SELECT DISTINCT kind FROM labels")
     db.execute("INSERT INTO membership_groups SELECT organization, role, partnership, COUNT(*) FROM memberships "
                "GROUP BY organization, role, partnership")
@@ -203,10 +205,85 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
     for kind, items in lists.items():
         db.executemany("INSERT INTO list_items VALUES (?, ?, ?)", ((kind, n, ids[str(iri)]) for n, iri in enumerate(items)))
         db.execute("INSERT INTO parts VALUES (?)", (f"list {kind}",))
+    db.executescript(INDEXES)
     db.execute("INSERT INTO labels_text (labels_text) VALUES ('rebuild')")
     db.execute("ANALYZE")
     db.commit()
+    if target is not None:
+        with target.open("rb") as written:
+            os.fsync(written.fileno())  # on disk before the store that holds it is renamed into place
     return db
+
+
+def _membership_rows(store: ox.Store, queries: Mapping[str, str]) -> tuple[list[tuple[Any, ...]], list[scans.Row],
+                                                                          dict[str, list[str | None]]]:
+    """The index's memberships, the memberships' dates (when `api-memberships` is in `queries`) and the whole of the
+    other lists (by their queries in `queries`).
+
+    The first two are read by scanning the predicates their queries read (app.store.scans), in the queries' order;
+    they share most of them."""
+    scan = scans.Scanner(store)
+    memberships: list[tuple[Any, ...]] = [
+        (organization, member, membership, role, int(framework is not None), int(country is not None), start,
+         *(day_number(day) for day in days))
+        for membership, member, organization, role, framework, country, start, *days in scans.index_membership_rows(scan)]
+    details = scans.membership_rows(scan) if MEMBERSHIPS in queries else []  # in the query's order
+    scan.clear()
+    lists = {kind: [None if s["item"] is None else str(s["item"].value) for s in store.query(text)]  # type: ignore[union-attr]
+             for name, text in queries.items() if (kind := list_query(name)) is not None}
+    return memberships, details, lists
+
+
+SideRows = tuple[list[tuple[Any, ...]], list[scans.Row], list[tuple[str, str, str, str, str]], list[scans.Row]]
+
+
+def side_rows(store: ox.Store, id_base: str, provenance: bool) -> SideRows:
+    """The index's rows that share no scan with the memberships, as plain values: suspensions (membership,
+    suspension, bounds as days), countries (item, iso), the labels of the IRIs under `id_base` (item, property,
+    language, text, its normal form for search) and, if asked, the sources of every fact (`api-provenance`)."""
+    suspensions: list[tuple[Any, ...]] = [(membership, suspension, *(day_number(day) for day in days))
+                                          for suspension, membership, *days in scans.index_suspension_rows(store)]
+    countries = scans.index_country_rows(store)
+    labels = [(item, prop, label.language or "", label.value, normalise(label.value))
+              for item, prop, label in scans.index_label_rows(store) if item.startswith(id_base)]
+    return suspensions, countries, labels, scans.provenance_rows(store) if provenance else []
+
+
+def _send_side_rows(sender: Connection, store_path: str, id_base: str, provenance: bool) -> None:
+    """In the second process of a build: read `side_rows` from the store at `store_path` and send them."""
+    try:
+        rows: SideRows | BaseException = side_rows(ox.Store.read_only(store_path), id_base, provenance)
+    except Exception as error:  # told to the building process, which raises it
+        rows = error
+    sender.send(rows)
+    sender.close()
+
+
+class _SideReader:
+    """`side_rows`, read by a process of its own from a store on disk while the building process reads the rest."""
+
+    def __init__(self, store_path: Path, id_base: str, provenance: bool) -> None:
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: the builder's store and threads stay its own
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_send_side_rows, args=(sender, str(store_path), id_base, provenance),
+                                        name="natokg-index-reader", daemon=True)
+        self._process.start()
+        sender.close()
+
+    def rows(self) -> SideRows:
+        try:
+            rows = self._receiver.recv()
+        except EOFError:
+            raise OSError(f"the process reading the index's labels and sources stopped (exit code {self._process.exitcode})") from None
+        if isinstance(rows, BaseException):
+            raise rows
+        return rows  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        self._receiver.close()
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
 
 
 # The as-of rule of data/README.md ("Time") on the bounds of a row aliased `m`: held on :date (certainly or

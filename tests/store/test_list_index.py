@@ -4,6 +4,7 @@ changes, for every framework, role, country and year; and it is built beside an 
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 import sqlite3
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
@@ -18,7 +20,7 @@ from app.core.settings import Settings
 from app.kg.runtime import Runtime, build_runtime
 from app.rest.labels import Catalogue
 from app.rest.search import IndexedSearch, SearchIndex
-from app.store import lists
+from app.store import disk, lists
 from app.store.base import select
 from app.store.lists import ListIndex
 from app.web.app import create_app
@@ -312,6 +314,41 @@ def test_built_beside_the_on_disk_store(tmp_path: Path) -> None:
         runtime.close()
 
 
+def test_a_second_process_reads_what_one_process_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large graph's index is read by two processes (the labels, countries, suspensions and sources by a second
+    one, from the store on disk): the file is the same as one process writes, table for table, row for row."""
+    dumps = []
+    for threshold in (disk.SIDE_READER_BYTES, 0):  # the shipped data is below the size that starts a second process
+        monkeypatch.setattr(disk, "SIDE_READER_BYTES", threshold)
+        before = set(multiprocessing.active_children())
+        runtime = build_runtime(Settings(workers=1, store="disk", cache_dir=tmp_path / f"cache-{threshold}",
+                                         validate_on_start=False))
+        try:
+            assert runtime.lists is not None and runtime.lists.path is not None
+            with sqlite3.connect(f"file:{runtime.lists.path}?mode=ro", uri=True) as db:
+                dumps.append(list(db.iterdump()))
+        finally:
+            runtime.close()
+        assert set(multiprocessing.active_children()) == before  # the reader is gone once the index is built
+    assert len(dumps[0]) > 5_000 and any("INSERT INTO \"labels\"" in line for line in dumps[0])
+    assert dumps[1] == dumps[0]
+
+
+def test_the_second_readers_failure_stops_the_build(tmp_path: Path) -> None:
+    """What goes wrong in the second reader is raised in the building process, and a reader killed before it
+    answers (as by the kernel's out-of-memory killer) is said to have stopped; neither leaves a process behind."""
+    before = set(multiprocessing.active_children())
+    store = ox.Store()
+    with pytest.raises(OSError):  # no store in that folder: the reader's own error
+        lists.build(store, {}, tmp_path / "lists.sqlite", id_base=ID, store_path=tmp_path / "no-store")
+    reader = lists._SideReader(tmp_path / "no-store", ID, False)
+    reader._process.kill()
+    with pytest.raises(OSError, match="the process reading the index's labels and sources stopped"):
+        reader.rows()
+    reader.close()
+    assert set(multiprocessing.active_children()) == before
+
+
 def test_a_remote_store_has_none(remote_settings: Settings) -> None:
     runtime = build_runtime(remote_settings)
     try:
@@ -367,7 +404,7 @@ def test_a_members_label_is_read_from_the_index_alone() -> None:
     """The map reads a label for each of its partners: from the covering index, without a read of the labels table
     for each (at 5M triples: 0.29 s instead of 0.49 s warm, 0.35 instead of 2.3 s with a cold page cache)."""
     db = sqlite3.connect(":memory:")
-    db.executescript(lists.SCHEMA)
+    db.executescript(lists.SCHEMA + lists.INDEXES)
     plan = " ".join(row[-1] for row in db.execute(f"EXPLAIN QUERY PLAN SELECT {lists.MEMBER_LABEL} FROM memberships m", {
         "label": "http://www.w3.org/2000/01/rdf-schema#label", "lang": "en", "subtags": "en-%"}))
     assert "USING COVERING INDEX labels_by_item" in plan, plan
