@@ -43,7 +43,7 @@ SIDE_READER_BYTES = 8 * 2**20  # documents from this size on have a second proce
 _HELD: dict[str, int] = {}  # folder -> descriptor holding its shared lock for the life of the process (and its children)
 
 Progress = Callable[[str, float], None]
-"""Told (stage, fraction of it done): "load", "derive", "optimize", "index"."""
+"""Told (stage, fraction of it done): "load", "optimize", "derive", "optimize" again, "index"."""
 
 
 class BuildError(Exception):
@@ -128,11 +128,12 @@ def _build(path: Path, contents: Contents, progress: Progress) -> int:
             _load(store, name, document, done, contents.size, progress)
             done += len(document)
         progress("load", 1.0)
+        if contents.derivations:
+            # The bulk loads left the store in many overlapping files, which every lookup of the derivations reads:
+            # compacted first, they run 1.5-2x faster (at a million triples, 2.5 s of compaction saves 10 s).
+            _optimize(store, progress)
         store.bulk_extend(_derive_all(store, contents.derivations, progress))
-        progress("optimize", 0.0)
-        store.optimize()
-        store.flush()
-        progress("optimize", 1.0)
+        _optimize(store, progress)
         if contents.index_queries:
             progress("index", 0.0)
             lists.build(store, contents.index_queries, path / lists.FILE, id_base=contents.index_base,
@@ -144,6 +145,13 @@ def _build(path: Path, contents: Contents, progress: Progress) -> int:
     finally:
         del store
         gc.collect()  # the database is closed when its last reference goes: before the folder is renamed
+
+
+def _optimize(store: ox.Store, progress: Progress) -> None:
+    progress("optimize", 0.0)
+    store.optimize()
+    store.flush()
+    progress("optimize", 1.0)
 
 
 def _derive_all(store: ox.Store, derivations: Sequence[str], progress: Progress) -> list[ox.Quad]:
