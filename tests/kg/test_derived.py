@@ -6,6 +6,7 @@ import pyoxigraph as ox
 from fastapi.testclient import TestClient
 
 from app.core.settings import PROJECT_ROOT
+from app.core.vocab import PREFIXES as VOCABULARIES
 from app.store.disk import derived_quads
 from tests.sparql_client import ask, select
 
@@ -27,14 +28,7 @@ def test_memberships_are_named_in_both_languages(client: TestClient) -> None:
     assert not ask(client, """ASK { ?m a org:Membership FILTER NOT EXISTS { ?m rdfs:label ?en FILTER (LANG(?en) = "en") } }""")
 
 
-PREFIXES = """
-@prefix : <https://example.org/> .
-@prefix org: <http://www.w3.org/ns/org#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix time: <http://www.w3.org/2006/time#> .
-@prefix nkg: <https://w3id.org/natokg/ontology#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-"""
+PREFIXES = "".join(f"@prefix {name}: <{namespace}> .\n" for name, namespace in {**VOCABULARIES, "": "https://example.org/"}.items())
 
 
 def _derived(name: str, turtle: str) -> set[tuple[str, str, str]]:
