@@ -18,7 +18,16 @@ from ..store.base import Store, select
 from ..store.disk import BuildError, Contents, Progress
 from ..store.open import open_store
 from .report import ValidationReport, cached_validation
-from .sources import SourceFileError, Sources, check_folders, load_sources, served_files, sources_digest, turtle_files
+from .sources import (
+    SourceFileError,
+    Sources,
+    check_folders,
+    load_sources,
+    remember_sources_digest,
+    served_files,
+    sources_digest,
+    turtle_files,
+)
 
 
 class InvalidData(Exception):
@@ -107,4 +116,6 @@ def build_runtime(settings: Settings, *, progress: Progress | None = None) -> Ru
         store = open_store(store_contents(settings, digest, derivations, index_queries), settings, progress=progress)
     except BuildError as error:
         raise SourceFileError(str(error)) from error
+    # sources written just before this start could not have their digest kept; after a build they may have settled
+    remember_sources_digest(settings, digest)
     return Runtime(settings, store, queries, report, started)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import time
@@ -94,22 +93,51 @@ def sources_digest(settings: Settings) -> str:
     Reading gigabytes of Turtle at every start would cost seconds, so the digest is kept in the cache
     folder under the files' fingerprint (path, inode, size, modification time), as git trusts its index.
     A file changed in the same clock tick as it was read could keep its fingerprint: a digest is kept
-    only when every file is older than `SETTLED` seconds, so such a change is always read again.
+    only when every file is older than `SETTLED` seconds, so such a change is always read again
+    (`remember_sources_digest` keeps it once they are).
     """
     files = source_files(settings)
     remembered = _remembered_digest(settings.cache_dir, files)
     if remembered is not None and remembered[1] is not None:
         return remembered[1]
+    digest = _read_digest(files)
+    if remembered is not None and _settled(files):
+        _keep(remembered[0], digest)
+    return digest
+
+
+def remember_sources_digest(settings: Settings, digest: str) -> bool:
+    """Keep `digest` for the next start when `sources_digest` could not: the files were newer than
+    `SETTLED` when read (a start right after the data was written), and are settled now (a store took
+    longer than that to build). The files are read again, and the digest kept only if they still give
+    it; a source changed meanwhile is left for the next start to read. Whether the digest is kept now."""
+    files = source_files(settings)
+    remembered = _remembered_digest(settings.cache_dir, files)
+    if remembered is None or remembered[1] is not None or not _settled(files) or _read_digest(files) != digest:
+        return False
+    return _keep(remembered[0], digest)
+
+
+def _read_digest(files: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
-    if remembered is not None and all(time.time() - path.stat().st_mtime > SETTLED for path in files):
-        with contextlib.suppress(OSError):  # a read-only cache only costs the next start another read
-            remembered[0].parent.mkdir(parents=True, exist_ok=True)
-            temporary = remembered[0].with_name(f"{remembered[0].name}.{os.getpid()}.tmp")
-            temporary.write_text(digest.hexdigest(), encoding="utf-8")
-            temporary.replace(remembered[0])
     return digest.hexdigest()
+
+
+def _settled(files: list[Path]) -> bool:
+    return all(time.time() - path.stat().st_mtime > SETTLED for path in files)
+
+
+def _keep(kept: Path, digest: str) -> bool:
+    try:  # a read-only cache only costs the next start another read
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        temporary = kept.with_name(f"{kept.name}.{os.getpid()}.tmp")
+        temporary.write_text(digest, encoding="utf-8")
+        temporary.replace(kept)
+    except OSError:
+        return False
+    return True
 
 
 def _remembered_digest(cache_dir: Path | None, files: list[Path]) -> tuple[Path, str | None] | None:
