@@ -111,9 +111,12 @@ def remember_sources_digest(settings: Settings, digest: str) -> bool:
     `SETTLED` when read (a start right after the data was written), and are settled now (a store took
     longer than that to build). The files are read again, and the digest kept only if they still give
     it; a source changed meanwhile is left for the next start to read. Whether the digest is kept now."""
-    files = source_files(settings)
-    remembered = _remembered_digest(settings.cache_dir, files)
-    if remembered is None or remembered[1] is not None or not _settled(files) or _read_digest(files) != digest:
+    try:  # a source removed meanwhile is, too
+        files = source_files(settings)
+        remembered = _remembered_digest(settings.cache_dir, files)
+        if remembered is None or remembered[1] is not None or not _settled(files) or _read_digest(files) != digest:
+            return False
+    except OSError:
         return False
     return _keep(remembered[0], digest)
 

@@ -64,3 +64,13 @@ def test_a_start_keeps_the_digest_once_its_validation_and_build_outlasted_the_se
     runtime.close()
     assert time.monotonic() - started > 2 * SETTLED, "the start was too quick for this test to say anything"
     assert kept(settings) == [sources._read_digest(sources.source_files(settings))]
+
+
+def test_a_digest_is_not_kept_once_a_source_it_was_read_from_is_removed(settings: Settings) -> None:
+    members = settings.data_dir / "members.ttl"
+    members.touch()
+    digest = sources_digest(settings)
+    time.sleep(SETTLED + 0.1)
+    members.unlink()
+    assert remember_sources_digest(settings, digest) is False
+    assert kept(settings) == []
