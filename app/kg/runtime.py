@@ -101,7 +101,8 @@ def build_runtime(settings: Settings, *, progress: Progress | None = None) -> Ru
     if settings.sparql_endpoint:
         return Runtime(settings, open_store(None, settings), queries, None, started)
     report = None
-    digest = sources_digest(settings)
+    read = sources_digest(settings)
+    digest = read.value
     if settings.validate_on_start:
         report = cached_validation(settings.cache_dir, digest, lambda: _validate(settings))
         if not report.conforms:
@@ -116,6 +117,6 @@ def build_runtime(settings: Settings, *, progress: Progress | None = None) -> Ru
         store = open_store(store_contents(settings, digest, derivations, index_queries), settings, progress=progress)
     except BuildError as error:
         raise SourceFileError(str(error)) from error
-    # sources written just before this start could not have their digest kept; after a build they may have settled
-    remember_sources_digest(settings, digest)
+    if not read.kept:  # sources written just before this start; after a build they may have settled
+        remember_sources_digest(settings, digest)
     return Runtime(settings, store, queries, report, started)

@@ -87,7 +87,13 @@ def source_files(settings: Settings) -> list[Path]:
     return [p for folder in (settings.ontology_dir, settings.data_dir, settings.shapes_dir) for p in sorted(folder.glob("*.ttl"))]
 
 
-def sources_digest(settings: Settings) -> str:
+@dataclass(frozen=True)
+class SourcesDigest:
+    value: str  # hexadecimal SHA-256
+    kept: bool  # in the cache folder for the next start (read from it, or written there now)
+
+
+def sources_digest(settings: Settings) -> SourcesDigest:
     """A SHA-256 over the names and bytes of every source file.
 
     Reading gigabytes of Turtle at every start would cost seconds, so the digest is kept in the cache
@@ -99,15 +105,13 @@ def sources_digest(settings: Settings) -> str:
     files = source_files(settings)
     remembered = _remembered_digest(settings.cache_dir, files)
     if remembered is not None and remembered[1] is not None:
-        return remembered[1]
+        return SourcesDigest(remembered[1], kept=True)
     digest = _read_digest(files)
-    if remembered is not None and _settled(files):
-        _keep(remembered[0], digest)
-    return digest
+    return SourcesDigest(digest, kept=remembered is not None and _settled(files) and _keep(remembered[0], digest))
 
 
 def remember_sources_digest(settings: Settings, digest: str) -> bool:
-    """Keep `digest` for the next start when `sources_digest` could not: the files were newer than
+    """Keep `digest` for the next start where `sources_digest` could not: the files were newer than
     `SETTLED` when read (a start right after the data was written), and are settled now (a store took
     longer than that to build). The files are read again, and the digest kept only if they still give
     it; a source changed meanwhile is left for the next start to read. Whether the digest is kept now."""

@@ -30,20 +30,21 @@ def kept(settings: Settings) -> list[str]:
 
 def test_a_digest_read_while_a_file_was_new_is_kept_once_it_has_settled(settings: Settings) -> None:
     (settings.data_dir / "members.ttl").touch()
-    digest = sources_digest(settings)
-    assert kept(settings) == []  # read too soon after the change to be trusted
+    read = sources_digest(settings)
+    digest = read.value
+    assert read.kept is False and kept(settings) == []  # read too soon after the change to be trusted
     assert remember_sources_digest(settings, digest) is False  # still too soon
     time.sleep(SETTLED + 0.1)
     assert remember_sources_digest(settings, digest) is True
     assert kept(settings) == [digest]
     assert remember_sources_digest(settings, digest) is False  # kept already: not read again
-    assert sources_digest(settings) == digest
+    assert sources_digest(settings) == sources.SourcesDigest(digest, kept=True)
 
 
 def test_a_file_changed_in_place_since_it_was_read_is_not_kept(settings: Settings) -> None:
     members = settings.data_dir / "members.ttl"
     members.touch()
-    digest = sources_digest(settings)
+    digest = sources_digest(settings).value
     status = members.stat()
     text = members.read_bytes()
     members.write_bytes(text.replace(b"1949", b"1950", 1))  # same size, and the same time below: the same fingerprint
@@ -52,7 +53,7 @@ def test_a_file_changed_in_place_since_it_was_read_is_not_kept(settings: Setting
     time.sleep(SETTLED + 0.1)
     assert remember_sources_digest(settings, digest) is False
     assert kept(settings) == []
-    assert sources_digest(settings) != digest  # read again, and now kept under the new bytes
+    assert sources_digest(settings).value != digest  # read again, and now kept under the new bytes
     assert len(kept(settings)) == 1
 
 
@@ -69,7 +70,7 @@ def test_a_start_keeps_the_digest_once_its_validation_and_build_outlasted_the_se
 def test_a_digest_is_not_kept_once_a_source_it_was_read_from_is_removed(settings: Settings) -> None:
     members = settings.data_dir / "members.ttl"
     members.touch()
-    digest = sources_digest(settings)
+    digest = sources_digest(settings).value
     time.sleep(SETTLED + 0.1)
     members.unlink()
     assert remember_sources_digest(settings, digest) is False
