@@ -20,7 +20,7 @@ from .kg.sources import SourceFileError, SourceFolderError, load_sources
 from .sparql.policy import check_query
 from .sparql.querylib import QueryFileError, parse_header
 from .sparql.results import write_triples
-from .store.base import QueryRequest, select
+from .store.base import DumpsHere, QueryRequest, select
 from .store.embedded import EmbeddedStore
 
 
@@ -122,16 +122,23 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from .linked_data.dumps import read_all_triples
 
     runtime = _runtime(settings.model_copy(update={"workers": 1}))
+    fmt = BY_NAME[args.format]
     try:
-        triples = read_all_triples(runtime)
+        if isinstance(runtime.store, DumpsHere):  # an embedded store: written by Oxigraph as it reads, at any size
+            runtime.store.dump_here(Path(args.output) if args.output else sys.stdout.buffer, fmt, prefixes=PREFIXES)
+            count = runtime.store.triple_count
+        else:
+            triples = read_all_triples(runtime)
+            body = write_triples(triples, fmt, prefixes=PREFIXES)
+            if args.output:
+                Path(args.output).write_bytes(body)
+            else:
+                sys.stdout.buffer.write(body)
+            count = len(triples)
     finally:
         runtime.close()
-    body = write_triples(triples, BY_NAME[args.format], prefixes=PREFIXES)
     if args.output:
-        Path(args.output).write_bytes(body)
-        print(f"wrote {len(triples)} triples to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(body)
+        print(f"wrote {count} triples to {args.output}", file=sys.stderr)
     return 0
 
 

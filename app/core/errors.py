@@ -8,6 +8,8 @@
     ├── UnsupportedMediaType     415: request body type not understood
     ├── QueryTimeout             503: query stopped at the deadline
     ├── EngineFailed             503: the query worker died under the query
+    ├── Unavailable              503: a download cannot be made here (its file cannot be written)
+    ├── RangeNotSatisfiable      416: a byte range past the end of a download
     ├── Busy                     503: too many slow queries at once, from this client or in all
     ├── Abandoned                499: the client left before its answer (never sent; nobody reads it)
     ├── InternalError            500: a fault of the server, logged
@@ -112,6 +114,18 @@ class EngineFailed(ProblemError):
     status = 503
     slug = "query-engine-failed"
     title = "Query engine failed"
+
+
+class Unavailable(ProblemError):
+    status = 503
+    slug = "unavailable"
+    title = "Unavailable here"
+
+
+class RangeNotSatisfiable(ProblemError):
+    status = 416
+    slug = "range-not-satisfiable"
+    title = "Range not satisfiable"
 
 
 class Busy(ProblemError):

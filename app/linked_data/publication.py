@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from ..kg.runtime import Runtime
 from ..kg.sources import SourceFileError
-from .dumps import Dumps, read_all_triples
+from ..store.base import DumpsHere
+from .dumps import DumpFiles, Dumps, read_all_triples
 from .void import Statistics, compute_statistics
 
 if TYPE_CHECKING:
@@ -34,13 +35,18 @@ class Publication:
         newest = max((f.stat().st_mtime for f in files), default=self.runtime.started)
         return datetime.fromtimestamp(newest, UTC)
 
-    def dumps(self) -> Dumps:
+    def dumps(self) -> Dumps | DumpFiles:
         with self._lock:
             return self._dumps
 
     @cached_property
-    def _dumps(self) -> Dumps:
-        return Dumps(read_all_triples(self.runtime), id_base=self.runtime.settings.id_base, last_modified=self.last_modified)
+    def _dumps(self) -> Dumps | DumpFiles:
+        store, id_base = self.runtime.store, self.runtime.settings.id_base
+        folder = store.derived_files if isinstance(store, DumpsHere) else None
+        if folder is not None:  # an on-disk store: files beside it, written by its engine
+            assert isinstance(store, DumpsHere)
+            return DumpFiles(store, folder, id_base=id_base, last_modified=self.last_modified)
+        return Dumps(read_all_triples(self.runtime), id_base=id_base, last_modified=self.last_modified)
 
     def statistics(self) -> Statistics:
         with self._lock:

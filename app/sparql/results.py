@@ -114,12 +114,15 @@ def write_boolean(value: bool, fmt: Format) -> bytes:
     return ("true\n" if value else "false\n").encode("utf-8")
 
 
+PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML, ox.RdfFormat.N3)  # the syntaxes that use prefixes
+
+
 def write_triples(triples: Iterable[ox.Triple], fmt: Format, *, prefixes: dict[str, str] | None = None) -> bytes:
     rdf_format = fmt.oxigraph
     if not isinstance(rdf_format, ox.RdfFormat):
         raise ValueError(f"{fmt.name} is not an RDF syntax")
     kwargs: dict[str, Any] = {}
-    if prefixes and rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML, ox.RdfFormat.N3):
+    if prefixes and rdf_format in PREFIXED:
         kwargs["prefixes"] = prefixes
     data = ox.serialize(triples, format=rdf_format, **kwargs)
     assert data is not None

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
@@ -135,6 +136,24 @@ class LooksUpHere(Protocol):
 
     def quads_here(self, subject: ox.NamedNode | ox.BlankNode | None, object: ox.NamedNode | ox.BlankNode | None) -> Iterator[ox.Quad]:
         """The default graph's quads with this subject and/or object (None: any), lazily, in the store's index order."""
+        ...
+
+
+@runtime_checkable
+class DumpsHere(Protocol):
+    """A store whose default graph the engine's own serialiser writes whole to a file, in the calling thread."""
+
+    @property
+    def derived_files(self) -> Path | None:
+        """A folder for files derived from the store, which live and go with it (an on-disk store's); None: none
+        (a store in memory)."""
+        ...
+
+    @property
+    def triple_count(self) -> int | None: ...
+
+    def dump_here(self, output: Path | BinaryIO, fmt: Format, *, prefixes: Mapping[str, str] | None = None) -> None:
+        """Write the default graph in `fmt` to `output`, streamed (memory does not grow with the graph)."""
         ...
 
 

@@ -5,7 +5,8 @@ of memory; a RocksDB store on disk is opened in milliseconds at any size and its
 through the operating system's cache. The layout, in the cache folder:
 
     store-<key>/                        a complete store: the database, its list index (lists.sqlite) and its
-                                        manifest (natokg-store.json)
+                                        manifest (natokg-store.json); derived/ holds files written from it
+                                        later, on first need (the dumps: app.linked_data.dumps), removed with it
     store-<key>.building-<pid>-<token>/ a build in progress, or one that crashed: never opened
     store-<key>.lock                    held while <key> is built, so concurrent starts build it once
 
@@ -37,6 +38,7 @@ import pyoxigraph as ox
 from . import lists
 
 MANIFEST = "natokg-store.json"
+DERIVED = "derived"  # the folder, in a store's, of files written from the store after its build
 BATCH = 100_000  # quads parsed per bulk insertion: bounds the build's memory and paces its progress
 SIDE_READER_BYTES = 8 * 2**20  # documents from this size on have a second process read part of the list index
 # (its start, about half a second, is more than a smaller graph's whole index takes)

@@ -6,10 +6,10 @@ do the service's own SELECTs that its callers know to be bounded (`app.store.bas
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -19,9 +19,9 @@ from ..core.settings import Settings
 from ..core.tally import Tally
 from ..sparql.lexer import CACHED_QUERY_CHARS, CACHED_QUERY_TOTAL
 from ..sparql.planner import plan, within_budget
-from ..sparql.results import write_boolean, write_triples
+from ..sparql.results import PREFIXED, write_boolean, write_triples
 from .base import Answer, QueryRequest, write_answer
-from .disk import derived_quads
+from .disk import DERIVED, derived_quads
 from .fairness import SlowQueries
 from .handle import OpenedStore
 from .lists import ListIndex
@@ -103,6 +103,18 @@ class EmbeddedStore:
     def path(self) -> Path | None:
         """The on-disk store's folder; None in memory."""
         return self._opened.path
+
+    @property
+    def derived_files(self) -> Path | None:
+        """`derived/` in the on-disk store's folder (app.store.disk): files derived from the store, removed with it."""
+        return self._opened.path / DERIVED if self._opened.path is not None else None
+
+    def dump_here(self, output: Path | BinaryIO, fmt: Format, *, prefixes: Mapping[str, str] | None = None) -> None:
+        """The default graph written to `output` by Oxigraph's serialiser as it reads it (app.store.base.DumpsHere);
+        Oxigraph lets go of the GIL meanwhile, so the event loop and other threads go on."""
+        assert isinstance(fmt.oxigraph, ox.RdfFormat), f"{fmt.name} is not an RDF syntax"
+        kwargs: dict[str, Any] = {"prefixes": dict(prefixes)} if prefixes and fmt.oxigraph in PREFIXED else {}
+        self._opened.get().dump(str(output) if isinstance(output, Path) else output, fmt.oxigraph, from_graph=ox.DefaultGraph(), **kwargs)
 
     @property
     def _store(self) -> ox.Store:

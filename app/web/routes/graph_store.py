@@ -8,16 +8,18 @@ answer a whole graph in a negotiated RDF syntax. The store is read-only: `PUT`, 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from ...core.errors import BadRequest, NotFound
 from ...core.formats import GRAPH_FORMATS, negotiate
 from ...kg.runtime import Runtime
+from ...linked_data.dumps import DumpFiles
 from ...sparql.policy import graph_iri
 from ...store.base import WHOLE, QueryRequest
 from ..openapi import GRAPH_STORE, answers
-from ..responses import body_response
-from ..state import runtime_of
+from ..responses import body_response, file_response
+from ..state import runtime_of, state_of
 
 router = APIRouter(tags=["Graph Store"])
 PATH = "/rdf-graph-store"
@@ -28,7 +30,8 @@ PATH = "/rdf-graph-store"
 async def read_graph(request: Request) -> Response:
     """The whole default graph (`?default`) or one named graph (`?graph=IRI`), in Turtle,
     N-Triples, JSON-LD or RDF/XML by `Accept`. All of natokg's data is in the default graph.
-    A graph is answered whole, whatever the row cap: reading one is a download, as `/dumps` is."""
+    A graph is answered whole, whatever the row cap: reading one is a download, as `/dumps` is (from an on-disk
+    store the default graph is sent from the dump's file, with its validators and byte ranges)."""
     runtime: Runtime = runtime_of(request)
     params = request.query_params
     graphs = params.getlist("graph")
@@ -44,5 +47,9 @@ async def read_graph(request: Request) -> Response:
         if answer.count == 0:
             raise NotFound(f"The store holds no graph named <{graph.value}>.")
     else:
+        dumps = await run_in_threadpool(state_of(request).publication.dumps)
+        if isinstance(dumps, DumpFiles):  # an on-disk store: the default graph is its dump's file, in the same syntax
+            dump = await run_in_threadpool(dumps.get, fmt)
+            return file_response(request, dump.path, fmt, dump.validators, headers={"Vary": "Accept"})
         answer = await runtime.store.execute_async(QueryRequest(runtime.queries["default-graph"].text, fmt, max_rows=WHOLE))
     return body_response(answer.body, fmt, truncated=answer.truncated)
