@@ -12,13 +12,10 @@ Last-Modified time for conditional GETs. Each syntax is written on first request
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import os
 import secrets
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +29,7 @@ from ..core.vocab import with_id_prefixes
 from ..kg.runtime import Runtime
 from ..sparql.results import PREFIXED, write_triples
 from ..store.base import WHOLE, DumpsHere, QueryRequest
+from ..store.disk import exclusive
 
 DUMP_FORMATS: tuple[Format, ...] = GRAPH_FORMATS
 NAME = "natokg"
@@ -131,7 +129,7 @@ class DumpFiles:
             return known
         try:
             self._folder.mkdir(exist_ok=True)
-            with _exclusive(self._folder / f"{NAME}.{fmt.extension}.lock"):
+            with exclusive(self._folder / f"{NAME}.{fmt.extension}.lock"):
                 self._known[fmt.name] = self._found(fmt) or self._write(fmt)
                 return self._known[fmt.name]
         except OSError as error:
@@ -174,14 +172,3 @@ class DumpFiles:
                     if 0 < end < line.find(b">"):
                         kinds.add(line[len(start):end])
         return with_id_prefixes(self._id_base, (f"{self._id_base}{kind.decode()}/" for kind in sorted(kinds)))
-
-
-@contextlib.contextmanager
-def _exclusive(lock: Path) -> Iterator[None]:
-    """Held by one thread of one process at a time (each call opens its own descriptor: flock(2))."""
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)

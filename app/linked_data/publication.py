@@ -13,7 +13,7 @@ from ..kg.runtime import Runtime
 from ..kg.sources import SourceFileError
 from ..store.base import DumpsHere
 from .dumps import DumpFiles, Dumps, read_all_triples
-from .void import Statistics, compute_statistics
+from .void import Statistics, kept_statistics
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -54,7 +54,7 @@ class Publication:
 
     @cached_property
     def _statistics(self) -> Statistics:
-        return compute_statistics(self.runtime.store, self.runtime.queries)
+        return kept_statistics(self.runtime.store, self.runtime.queries)
 
     def ontology(self) -> tuple[Graph, Graph]:
         """(the ontology document: files that declare an owl:Ontology; every ontology file, for labels)."""

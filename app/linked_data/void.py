@@ -1,20 +1,25 @@
 """The VoID description of the dataset (https://www.w3.org/TR/void/): statistics, partitions, access points.
 
-The statistics come from the `void-*` named queries (SPARQL COUNTs over the store), run once.
+The statistics come from the `void-*` named queries (SPARQL COUNTs over the store), run once (once per
+on-disk store: `kept_statistics`).
 Identifiers (dataset, URI space, vocabulary) use the configured base; access points (SPARQL
 endpoint, dumps) use the address the service answers at.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import os
+import secrets
+from dataclasses import asdict, dataclass
 
 import pyoxigraph as ox
 
 from ..core.settings import Settings
 from ..core.vocab import DCTERMS, ONTOLOGY_IRI, RDF, VOID, XSD
 from ..sparql.querylib import QueryLibrary
-from ..store.base import WHOLE, Store, select
+from ..store.base import WHOLE, DumpsHere, Store, select
+from ..store.disk import exclusive
 from .dumps import DUMP_FORMATS, NAME
 
 EXAMPLE_RESOURCES = ("country/FRA", "organisation/nato", "framework/pfp", "summit/chicago-2012", "membership/nato-FRA")
@@ -30,6 +35,47 @@ class Statistics:
     entities: int
     classes: tuple[tuple[str, int], ...]  # (class IRI, distinct instances)
     property_partitions: tuple[tuple[str, int], ...]  # (property IRI, triples)
+
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> Statistics:
+        """:raises ValueError: not what `to_json` writes."""
+        try:
+            data = json.loads(text)
+            return cls(**{**data, "classes": tuple((str(c), int(n)) for c, n in data["classes"]),
+                          "property_partitions": tuple((str(p), int(n)) for p, n in data["property_partitions"])})
+        except (KeyError, TypeError) as error:
+            raise ValueError(f"not VoID statistics: {error}") from error
+
+
+STATISTICS_FILE = "void-statistics.json"
+
+
+def kept_statistics(store: Store, queries: QueryLibrary) -> Statistics:
+    """`compute_statistics`, kept in an on-disk store's `derived/` folder (app.store.disk): counted once per store
+    rather than in every serving process at every start (5 s at a million triples). Elsewhere, or where that
+    folder cannot be written, they are counted here."""
+    folder = store.derived_files if isinstance(store, DumpsHere) else None
+    if folder is None:
+        return compute_statistics(store, queries)
+    kept = folder / STATISTICS_FILE
+    try:
+        folder.mkdir(exist_ok=True)
+        with exclusive(folder / f"{STATISTICS_FILE}.lock"):
+            try:
+                return Statistics.from_json(kept.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                pass  # none yet (or not ours): counted now
+            statistics = compute_statistics(store, queries)
+            partial = folder / f".{STATISTICS_FILE}.{os.getpid()}-{secrets.token_hex(4)}"
+            partial.write_text(statistics.to_json(), encoding="utf-8")
+            os.rename(partial, kept)  # whole or not at all
+            return statistics
+    except OSError:
+        return compute_statistics(store, queries)
 
 
 def _int(term: object) -> int:

@@ -92,7 +92,7 @@ def find_or_build(cache_dir: Path, contents: Contents, *, progress: Progress | N
         if triples is not None:
             return DiskStore(final, triples, True, time.monotonic() - started)
         cache_dir.mkdir(parents=True, exist_ok=True)
-        with _exclusive(cache_dir / f"store-{contents.key}.lock"):
+        with exclusive(cache_dir / f"store-{contents.key}.lock"):
             if _manifest(final) is None:  # nobody built it while this process waited for the lock
                 _remove_unheld(cache_dir.glob(f"store-{contents.key}.building-*"))
                 _build_into_place(final, contents, progress)
@@ -267,7 +267,8 @@ def _remove_unheld(paths: Iterator[Path] | list[Path]) -> None:
 
 
 @contextlib.contextmanager
-def _exclusive(lock: Path) -> Iterator[None]:
+def exclusive(lock: Path) -> Iterator[None]:
+    """Held by one thread of one process at a time: each call opens its own descriptor of `lock` (flock(2))."""
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

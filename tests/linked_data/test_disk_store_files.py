@@ -1,8 +1,10 @@
-"""The dumps of an on-disk store: files in the store's folder, written once by Oxigraph's serialiser on the first
-request for their syntax, then sent from disk by every process and start, in byte ranges if asked."""
+"""Files an on-disk store keeps in its folder: its dumps, written once by Oxigraph's serialiser on the first request
+for their syntax, then sent from disk by every process and start, in byte ranges if asked; its VoID statistics,
+counted once."""
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Iterator
@@ -150,3 +152,22 @@ def test_a_dump_that_cannot_be_written_is_a_clear_503(tmp_path: Path) -> None:
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     assert "cannot be written beside the store" in response.json()["detail"]
+
+
+def test_void_statistics_are_counted_once_per_store(tmp_path: Path, client: TestClient) -> None:
+    turtle = {"Accept": "text/turtle"}
+    with TestClient(create_app(disk_settings(tmp_path))) as fresh:
+        described = fresh.get("/.well-known/void", headers=turtle)
+    assert described.status_code == 200
+    assert described.content == client.get("/.well-known/void", headers=turtle).content  # what the memory store counts
+    kept = derived(tmp_path) / "void-statistics.json"
+    statistics = json.loads(kept.read_text())
+    assert statistics["triples"] > 5000 and statistics["classes"]
+    statistics["triples"] = 1234567  # what a later start reads, not counts again
+    kept.write_text(json.dumps(statistics))
+    with TestClient(create_app(disk_settings(tmp_path))) as again:
+        assert "1234567" in again.get("/.well-known/void", headers=turtle).text
+    kept.write_text("{not json")  # a damaged file is counted again, and replaced
+    with TestClient(create_app(disk_settings(tmp_path))) as third:
+        assert third.get("/.well-known/void", headers=turtle).content == described.content
+    assert json.loads(kept.read_text())["triples"] < 1234567
