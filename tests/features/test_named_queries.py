@@ -6,8 +6,12 @@ import csv
 import io
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
+
+from app.core.settings import PROJECT_ROOT
+from app.sparql.querylib import QueryLibrary
 
 ID = "https://w3id.org/natokg/id/"
 
@@ -154,6 +158,18 @@ def test_named_graphs_are_none_in_the_shipped_data(client: TestClient) -> None:
     response = client.get(f"/api/queries/named-graph?graph={ID}graph/none", headers={"Accept": "application/n-triples"})
     assert response.status_code == 200
     assert response.text.strip() == ""
+
+
+def test_named_graphs_counts_each_named_graph_and_not_the_default_one() -> None:
+    """On a store that has named graphs (the shipped data has none): an empty one is left out, as with a bare
+    `GRAPH ?graph { ?s ?p ?o }`."""
+    text = QueryLibrary.load(PROJECT_ROOT / "queries")["named-graphs"].text
+    store = ox.Store()
+    a, p, g1, g2 = (ox.NamedNode(f"http://example.org/{n}") for n in ("a", "p", "g1", "g2"))
+    store.extend([ox.Quad(a, p, ox.Literal("x"), g1), ox.Quad(a, p, ox.Literal("y"), g1), ox.Quad(a, p, ox.Literal("x"), g2),
+                  ox.Quad(a, p, ox.Literal("x"), ox.DefaultGraph())])
+    store.add_graph(ox.NamedNode("http://example.org/empty"))
+    assert [(r["graph"].value, int(r["triples"].value)) for r in store.query(text)] == [(g1.value, 2), (g2.value, 1)]
 
 
 def test_coverage(client: TestClient) -> None:
