@@ -218,3 +218,40 @@ def test_a_query_refused_at_once_on_the_event_loop_is_answered_after_a_pause(poo
     assert REFUSAL_PAUSE <= waited < REFUSAL_PAUSE + 0.5
     assert isinstance(other, Answer) and pool.pids() == before  # the refused query never took a worker
     first.join()
+
+
+
+def _fragments_the_heap(state: object, job: Job) -> Answer:
+    """An evaluator that leaves its heap as a large query does: 300 MB allocated in small blocks, one in 64 kept
+    (as caches and interned terms are), the rest freed; the answer is 2 MB."""
+    blocks = [bytes(1500) for _ in range(200_000)]
+    _KEPT[:] = blocks[::64]
+    del blocks
+    return Answer("boolean", b" " * 2**21)
+
+
+_KEPT: list[bytes] = []
+
+
+def _anonymous_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Anonymous:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no Anonymous: line")
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="reads a worker's memory from Linux's /proc")
+def test_a_worker_hands_back_the_memory_a_large_answer_freed() -> None:
+    """glibc keeps freed heap for later allocations: without handing it back, this worker holds about 300 MB."""
+    pool = WorkerPool(None, _fragments_the_heap, size=1)
+    try:
+        [worker] = pool.pids()
+        before = _anonymous_mb(worker)
+        answer = pool.run(Job("", "json", 10), timeout=20)
+        assert isinstance(answer, Answer) and len(answer.body) == 2**21
+        deadline = time.monotonic() + 5
+        while _anonymous_mb(worker) > before + 60 and time.monotonic() < deadline:  # it trims after sending
+            time.sleep(0.05)
+        assert _anonymous_mb(worker) < before + 60
+    finally:
+        pool.close()
