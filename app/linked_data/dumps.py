@@ -133,7 +133,7 @@ class DumpFiles:
                 self._known[fmt.name] = self._found(fmt) or self._write(fmt)
                 return self._known[fmt.name]
         except OSError as error:
-            raise Unavailable(f"The {fmt.extension} dump cannot be written beside the store ({error.strerror}).") from error
+            raise Unavailable(f"The {fmt.extension} dump cannot be written beside the store ({error.strerror or error}).") from error
 
     def _found(self, fmt: Format) -> DumpFile | None:
         for path in self._folder.glob(f"{NAME}-*.{fmt.extension}"):
