@@ -39,14 +39,22 @@ class Publication:
         with self._lock:
             return self._dumps
 
+    def dump_files(self) -> DumpFiles | None:
+        """The dumps as files beside an on-disk store; None for another store (nothing is read then)."""
+        with self._lock:
+            return self._dump_files
+
     @cached_property
     def _dumps(self) -> Dumps | DumpFiles:
-        store, id_base = self.runtime.store, self.runtime.settings.id_base
-        folder = store.derived_files if isinstance(store, DumpsHere) else None
-        if folder is not None:  # an on-disk store: files beside it, written by its engine
-            assert isinstance(store, DumpsHere)
-            return DumpFiles(store, folder, id_base=id_base, last_modified=self.last_modified)
-        return Dumps(read_all_triples(self.runtime), id_base=id_base, last_modified=self.last_modified)
+        return self._dump_files or Dumps(read_all_triples(self.runtime), id_base=self.runtime.settings.id_base,
+                                         last_modified=self.last_modified)
+
+    @cached_property
+    def _dump_files(self) -> DumpFiles | None:
+        store = self.runtime.store
+        if isinstance(store, DumpsHere) and (folder := store.derived_files) is not None:  # written by its engine
+            return DumpFiles(store, folder, id_base=self.runtime.settings.id_base, last_modified=self.last_modified)
+        return None
 
     def statistics(self) -> Statistics:
         with self._lock:

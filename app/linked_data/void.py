@@ -36,7 +36,6 @@ class Statistics:
     classes: tuple[tuple[str, int], ...]  # (class IRI, distinct instances)
     property_partitions: tuple[tuple[str, int], ...]  # (property IRI, triples)
 
-
     def to_json(self) -> str:
         return json.dumps(asdict(self))
 
@@ -58,8 +57,7 @@ def kept_statistics(store: Store, queries: QueryLibrary) -> Statistics:
     """`compute_statistics`, kept in an on-disk store's `derived/` folder (app.store.disk): counted once per store
     rather than in every serving process at every start (5 s at a million triples). Elsewhere, or where that
     folder cannot be written, they are counted here."""
-    folder = store.derived_files if isinstance(store, DumpsHere) else None
-    if folder is None:
+    if not isinstance(store, DumpsHere) or (folder := store.derived_files) is None:
         return compute_statistics(store, queries)
     kept = folder / STATISTICS_FILE
     try:

@@ -11,6 +11,7 @@ from starlette.responses import FileResponse, Response
 from ..core.errors import BadRequest, RangeNotSatisfiable
 from ..core.formats import Format
 from ..core.validators import Validators
+from .conditional import conditional_response
 
 
 def body_response(body: bytes, fmt: Format, *, truncated: bool = False, headers: dict[str, str] | None = None) -> Response:
@@ -32,14 +33,12 @@ def file_response(request: Request, path: Path, fmt: Format, validators: Validat
     :raises BadRequest: a `Range` that is not `bytes=` ranges.
     :raises RangeNotSatisfiable: no range starts within the file.
     """
-    given = headers or {}
-    if validators.not_modified(request.headers):
-        kept = {k: v for k, v in given.items() if k.lower() in ("vary", "cache-control", "content-location")}
-        return Response(status_code=304, headers={**kept, **validators.headers()})
+    sent = {**(headers or {}), **validators.headers(), "Accept-Ranges": "bytes"}  # FileResponse compares If-Range with these
     asked, if_range = request.headers.get("range"), request.headers.get("if-range")
-    if asked is not None and (if_range is None or if_range in validators.headers().values()):  # else: the whole file
+    resumes = if_range is None or if_range in validators.headers().values()  # else: the whole file
+    if asked is not None and resumes and not validators.not_modified(request.headers):
         _check_range(asked, path.stat().st_size)
-    return FileResponse(path, media_type=fmt.content_type, headers={**given, **validators.headers(), "Accept-Ranges": "bytes"})
+    return conditional_response(request.headers, validators, FileResponse(path, media_type=fmt.content_type, headers=sent))
 
 
 def _check_range(header: str, size: int) -> None:

@@ -14,7 +14,6 @@ from starlette.responses import Response
 from ...core.errors import BadRequest, NotFound
 from ...core.formats import GRAPH_FORMATS, negotiate
 from ...kg.runtime import Runtime
-from ...linked_data.dumps import DumpFiles
 from ...sparql.policy import graph_iri
 from ...store.base import WHOLE, QueryRequest
 from ..openapi import GRAPH_STORE, answers
@@ -47,9 +46,9 @@ async def read_graph(request: Request) -> Response:
         if answer.count == 0:
             raise NotFound(f"The store holds no graph named <{graph.value}>.")
     else:
-        dumps = await run_in_threadpool(state_of(request).publication.dumps)
-        if isinstance(dumps, DumpFiles):  # an on-disk store: the default graph is its dump's file, in the same syntax
-            dump = await run_in_threadpool(dumps.get, fmt)
+        files = state_of(request).publication.dump_files()
+        if files is not None:  # an on-disk store: the default graph is its dump's file, in the same syntax
+            dump = await run_in_threadpool(files.get, fmt)
             return file_response(request, dump.path, fmt, dump.validators, headers={"Vary": "Accept"})
         answer = await runtime.store.execute_async(QueryRequest(runtime.queries["default-graph"].text, fmt, max_rows=WHOLE))
     return body_response(answer.body, fmt, truncated=answer.truncated)
