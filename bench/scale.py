@@ -62,7 +62,7 @@ SAMPLES = {"date": "2000-01-01", "day": "2000-01-01", "resource": "https://w3id.
            "graph": "https://w3id.org/natokg/id/graph/none"}
 LIBRARY = QueryLibrary.load(PROJECT / "queries")
 QUERY_PARAMS = {query.name: {p.name: SAMPLES[p.name] for p in query.parameters if p.required} for query in LIBRARY}
-TURTLE = "text/turtle"
+ACCEPT = {query.name: "text/turtle" if query.form.returns_graph else JSON for query in LIBRARY}  # what each answers in
 
 ROUTES = {  # name -> (path, Accept): every REST route of bench/rest.py, the pages, every named query
     "health": ("/health", "application/json"),
@@ -72,8 +72,7 @@ ROUTES = {  # name -> (path, Accept): every REST route of bench/rest.py, the pag
     "page /id/framework/pfp": ("/id/framework/pfp", "text/html"),
     "page /map": ("/map?at=2000-01-01", "text/html"),
     "page / (home)": ("/", "text/html"),
-    **{f"query {name}": (f"/api/queries/{name}?{urlencode(params)}" if params else f"/api/queries/{name}",
-                         TURTLE if LIBRARY[name].form.returns_graph else JSON)
+    **{f"query {name}": (f"/api/queries/{name}?{urlencode(params)}" if params else f"/api/queries/{name}", ACCEPT[name])
        for name, params in QUERY_PARAMS.items()},
 }
 SPARQL = {f"sparql {label}": QUERIES[name]  # the same texts as bench/run.py's, to natokg's /sparql and Oxigraph's /query
@@ -222,8 +221,8 @@ def named_texts() -> dict[str, str]:
 def oxigraph_requests(base: str) -> list[Call]:
     calls = [(name, f"{base}/query", JSON if not name.endswith("describe") else "text/turtle", {"query": text})
              for name, text in SPARQL.items()]
-    return calls + [(name, f"{base}/query", TURTLE if LIBRARY[name.removeprefix("query ")].form.returns_graph else JSON,
-                     {"query": text}) for name, text in named_texts().items()]
+    return calls + [(name, f"{base}/query", ACCEPT[name.removeprefix("query ")], {"query": text})
+                    for name, text in named_texts().items()]
 
 
 def warm_and_time(pid: int, calls: list[Call], args: argparse.Namespace) -> tuple[float, float, int, list[Timing]]:

@@ -220,7 +220,6 @@ def test_a_query_refused_at_once_on_the_event_loop_is_answered_after_a_pause(poo
     first.join()
 
 
-
 def _fragments_the_heap(state: object, job: Job) -> Answer:
     """An evaluator that leaves its heap as a large query does: 300 MB allocated in small blocks, one in 64 kept
     (as caches and interned terms are), the rest freed; the answer is 2 MB."""
