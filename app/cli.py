@@ -55,9 +55,34 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         if runtime.store.path is None:  # NATOKG_STORE=auto chose memory: the validation report is what was kept
             print(f"natokg: the sources are small (at most NATOKG_MEMORY_MAX_BYTES={settings.memory_max_bytes}), so natokg serve "
                   "loads them into memory; the validation report is cached. NATOKG_STORE=disk keeps a store on disk.")
+        elif args.answers:
+            _keep_answers(runtime, runtime.store, settings)
     finally:
         runtime.close()
     return 0
+
+
+def _keep_answers(runtime: Runtime, store: EmbeddedStore, settings: Settings) -> None:
+    """Evaluate every named query that needs no parameter, as `/api/queries/{name}` answers it by default, and keep
+    the slow answers beside the store (app.store.answers): no deadline here, so even one past a user's is kept.
+    Two at a time, as Oxigraph lets go of the GIL while it evaluates."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .core.formats import answer_format
+
+    def keep(name: str) -> str:
+        query = runtime.queries[name]
+        fmt = answer_format(None, GRAPH_FORMATS if query.form.returns_graph else RESULT_FORMATS)
+        started = time.monotonic()
+        answer, kept = store.keep_ahead(QueryRequest(query.text, fmt, query.bind({}, iri_base=settings.id_base)))
+        return f"{name}: {time.monotonic() - started:.1f} s, {len(answer.body) / 1000:.1f} kB, {kept}"
+
+    names = [q.name for q in runtime.queries if not any(p.required for p in q.parameters)]
+    print(f"natokg: evaluating {len(names)} named queries to keep their slow answers")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for line in pool.map(keep, names):
+            print(f"natokg:   {line}")
 
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
@@ -188,6 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="serving processes, fed connections in turn (default NATOKG_PROCESSES, else one per CPU, at most 8)")
     serve.set_defaults(func=cmd_serve)
     load = commands.add_parser("load", help="validate and build the on-disk store now (natokg serve then opens it at once)")
+    load.add_argument("--answers", action="store_true",
+                      help="also evaluate every named query that needs no parameter and keep its answer if slow "
+                           "(NATOKG_ANSWER_CACHE_AFTER), so no client waits for it")
     load.set_defaults(func=cmd_load)
     validate = commands.add_parser("validate", help="check data/ against shapes/; exit 1 on a violation")
     validate.set_defaults(func=cmd_validate)

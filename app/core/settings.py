@@ -131,6 +131,15 @@ class Settings(BaseModel):
                     "runs in the serving process when it is sent again (the store never changes, so neither does "
                     "its cost); 0 sends such queries to a worker every time.",
     )
+    answer_cache_mb: int = Field(
+        default=256, ge=0,
+        description="Megabytes of slow queries' answers kept beside an on-disk store and read back when the same query "
+                    "text is asked again (the store never changes); 0 keeps none.",
+    )
+    answer_cache_after: float = Field(
+        default=0.25, ge=0,
+        description="Seconds of a query worker's processor time from which an answer is worth keeping (answer_cache_mb).",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -20,6 +20,7 @@ from ..core.tally import Tally
 from ..sparql.lexer import CACHED_QUERY_CHARS, CACHED_QUERY_TOTAL
 from ..sparql.planner import plan, within_budget
 from ..sparql.results import PREFIXED, write_boolean, write_triples
+from .answers import FOLDER, KeptAnswers
 from .base import Answer, QueryRequest, write_answer
 from .disk import DERIVED, derived_quads
 from .fairness import SlowQueries
@@ -98,6 +99,9 @@ class EmbeddedStore:
         # does either: the answer is kept, like the planner's reading of the text.
         self._bounded = keep_recent(max_chars=CACHED_QUERY_CHARS, total_chars=CACHED_QUERY_TOTAL)(self._is_bounded)
         self._measured = MeasuredQueries(max_seconds=settings.inline_measured_ms / 1000, total_chars=CACHED_QUERY_TOTAL)
+        # slow answers of an on-disk store, evaluated once and read back after (app.store.answers)
+        self.kept = (KeptAnswers(folder / FOLDER, max_bytes=settings.answer_cache_mb * 2**20, after=settings.answer_cache_after)
+                     if (folder := self.derived_files) is not None else None)
 
     @property
     def path(self) -> Path | None:
@@ -127,7 +131,7 @@ class EmbeddedStore:
 
     def execute(self, request: QueryRequest) -> Answer:
         job = Job.of(request, max_rows=self._settings.max_rows)
-        answer = self._inline(job)
+        answer = self._inline(job) or self._kept(job)
         if answer is None:
             answer = self._workers().run(job, timeout=request.timeout or self._settings.query_timeout)
             self._learn(job, answer)
@@ -136,15 +140,32 @@ class EmbeddedStore:
     async def execute_async(self, request: QueryRequest) -> Answer:
         """As `execute`, awaited on the event loop without holding a thread."""
         job = Job.of(request, max_rows=self._settings.max_rows)
-        answer = self._inline(job)
+        answer = self._inline(job) or self._kept(job)
         if answer is None:
             answer = await self._workers().run_async(job, timeout=request.timeout or self._settings.query_timeout)
             self._learn(job, answer)
         return answer
 
+    def _kept(self, job: Job) -> Answer | None:
+        return self.kept.get(job) if self.kept is not None else None
+
     def _learn(self, job: Job, answer: Answer) -> None:
         if not (job.default_graphs or job.named_graphs):
             self._measured.learn(job.query, answer)
+        if self.kept is not None:
+            self.kept.put(job, answer)
+
+    def keep_ahead(self, request: QueryRequest) -> tuple[Answer, str]:
+        """Evaluate `request` in this thread, without a deadline, and keep its answer if it is slow enough
+        (`natokg load --answers`): what a serving process would evaluate on a worker and keep, with the same key and
+        bytes. Says what became of it: "kept", "kept before", "not kept" (fast, large or unstable: app.store.answers)."""
+        job = Job.of(request, max_rows=self._settings.max_rows)
+        if (answer := self._inline(job)) is not None:
+            return answer, "not kept"
+        if (answer := self._kept(job)) is not None:
+            return answer, "kept before"
+        answer = run_here(evaluate, self._opened.get(), job)
+        return answer, "kept" if self.kept is not None and self.kept.put(job, answer) else "not kept"
 
     def select_here(self, request: QueryRequest) -> list[dict[str, Any]]:
         """One of our own bounded SELECTs evaluated in this thread (app.store.base.select); Oxigraph lets go of the

@@ -1,0 +1,122 @@
+"""Answers kept beside an on-disk store: a slow query is evaluated once per store, then read back from a file.
+
+An on-disk store never changes once built (a changed source builds a new one beside it, app.store.disk), so
+the answer to a query text, in one format, cut at one row cap, is the same every time it is asked, unless
+the text draws on something besides the store: RAND, NOW, UUID, STRUUID, BNODE (fresh each evaluation) or
+SERVICE (another endpoint's data). Such texts are never kept. An answer that took a query worker at least
+`after` seconds of processor time is written to `derived/answers/` in the store's folder (a temporary name,
+then renamed: a reader sees it whole or not at all), and every serving process of every later start reads it
+from there instead of evaluating it again. A whole-list named query at 5M triples costs 10-30 s to evaluate;
+read back, a few milliseconds.
+
+The folder holds at most `max_bytes`: when a new answer would take it past that, the answers read least
+recently go first (a read sets the file's time). Two processes that ask the same slow query at once both
+evaluate it, and the second rename replaces the first file with the same bytes. A folder that cannot be
+written keeps nothing; the answers are evaluated as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+import time
+from contextlib import suppress
+from pathlib import Path
+
+from ..sparql.lexer import tokens
+from .base import Answer
+from .workers import Job
+
+log = logging.getLogger("natokg.store")
+
+FOLDER = "answers"
+SUFFIX = ".answer"
+PARTIAL = ".partial"
+STALE_PARTIAL = 600.0  # seconds
+# Functions whose value is new at every evaluation, and the keyword that reads another endpoint: a text that
+# uses one has no answer to keep.
+UNSTABLE = frozenset({"RAND", "NOW", "UUID", "STRUUID", "BNODE", "SERVICE"})
+
+
+def keepable(query: str) -> bool:
+    """Whether the answer to `query` depends on the store alone (no function drawing a new value, no SERVICE)."""
+    return not any(t.kind == "word" and t.text.upper() in UNSTABLE for t in tokens(query))
+
+
+class KeptAnswers:
+    """The kept answers of one on-disk store, in `folder` (its `derived/answers/`)."""
+
+    def __init__(self, folder: Path, *, max_bytes: int, after: float) -> None:
+        self.folder = folder
+        self.max_bytes = max_bytes
+        self.after = after
+
+    def _path(self, job: Job) -> Path:
+        key = json.dumps([job.query, job.format_name, job.max_rows, job.default_graphs, job.named_graphs])
+        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:40]}{SUFFIX}"
+
+    def get(self, job: Job) -> Answer | None:
+        """The kept answer to `job`, if there is one (read whole: answers are cut at the row cap)."""
+        if self.max_bytes <= 0:
+            return None
+        path = self._path(job)
+        try:
+            with path.open("rb") as kept:
+                head = json.loads(kept.readline())
+                body = kept.read()
+            os.utime(path)  # read now: the last to go when the folder is full
+        except (OSError, ValueError):
+            return None  # none (or removed meanwhile, or not ours)
+        if not isinstance(head, dict) or head.get("bytes") != len(body):
+            return None
+        return Answer(head["kind"], body, bool(head["truncated"]), head["count"])
+
+    def wants(self, job: Job, answer: Answer) -> bool:
+        """Whether `answer` is worth keeping: slow enough to evaluate, small enough for the folder, stable."""
+        seconds = answer.seconds or 0.0
+        return (self.max_bytes > 0 and seconds >= self.after and len(answer.body) <= self.max_bytes // 4
+                and keepable(job.query))
+
+    def put(self, job: Job, answer: Answer) -> bool:
+        """Keep `answer` to `job` if `wants` says so; False when it was not kept (not wanted, or the folder cannot be
+        written)."""
+        if not self.wants(job, answer):
+            return False
+        head = json.dumps({"kind": answer.kind, "truncated": answer.truncated, "count": answer.count,
+                           "bytes": len(answer.body), "seconds": round(answer.seconds or 0.0, 3)}).encode() + b"\n"
+        partial = self.folder / f".{os.getpid()}-{secrets.token_hex(4)}{PARTIAL}"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._make_room(len(head) + len(answer.body))
+            with partial.open("wb") as out:
+                out.write(head)
+                out.write(answer.body)
+            os.rename(partial, self._path(job))
+        except OSError as exc:
+            with suppress(OSError):
+                partial.unlink()
+            log.warning("natokg: an answer could not be kept in %s: %s", self.folder, exc)
+            return False
+        return True
+
+    def _make_room(self, size: int) -> None:
+        """Remove the answers read least recently until `size` more bytes fit within `max_bytes`."""
+        kept: list[tuple[float, int, Path]] = []
+        now = time.time()
+        for path in self.folder.iterdir():
+            with suppress(OSError):  # removed by another process meanwhile
+                status = path.stat()
+                if path.name.endswith(SUFFIX):
+                    kept.append((status.st_mtime, status.st_size, path))
+                elif path.name.endswith(PARTIAL) and now - status.st_mtime > STALE_PARTIAL:
+                    path.unlink()  # left by a process that died writing it (a write takes milliseconds)
+        held = sum(size for _, size, _ in kept)
+        for _, old, path in sorted(kept):
+            if held + size <= self.max_bytes:
+                break
+            with suppress(OSError):
+                path.unlink()
+            held -= old
