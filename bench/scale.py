@@ -9,7 +9,10 @@ second run reuses it), then measures, with the store folder emptied first:
 * the PSS of the whole process tree (the sum of `Pss:` in /proc/<pid>/smaps_rollup over the parent and
   every descendant) after a warm-up of requests, and again after the timed requests;
 * p50 and p99 of REST routes, named queries and SPARQL queries: one client, sequential, N requests each
-  (a route that is slow stops after a time budget: the count says how many were timed);
+  (a route that is slow stops after a time budget: the count says how many were timed), and the time of
+  each one's first request (natokg keeps slow answers beside its store: the first is the one evaluated);
+* with --keep-answers, `natokg load --answers` between the two starts (each named query without a
+  required parameter evaluated once and its slow answer kept), its time and what it said of each query;
 * the same SPARQL queries, start-up and PSS for `oxigraph serve-read-only` over the triples natokg
   serves (its store dumped and loaded with `oxigraph load`).
 
@@ -89,6 +92,8 @@ class Timing:
     statuses: dict[str, int] = field(default_factory=dict)
     answer_bytes: int = 0  # the body of the last 200
     cut: bool = False  # natokg cut the answer at its row limit (X-Natokg-Truncated)
+    first_ms: float | None = None  # the first request of the first warm-up pass (natokg: before any answer was kept)
+    first_status: str | None = None
 
 
 @dataclass
@@ -104,6 +109,8 @@ class Result:
     store_line: str = ""
     load_s: float | None = None  # oxigraph: `oxigraph load`
     timings: list[Timing] = field(default_factory=list)
+    keep_answers_s: float | None = None  # natokg: `natokg load --answers` between the two starts (--keep-answers)
+    keep_answers_lines: list[str] = field(default_factory=list)  # what it said of each named query
 
 
 # --- processes ---------------------------------------------------------------------------------------------------
@@ -227,13 +234,17 @@ def oxigraph_requests(base: str) -> list[Call]:
 
 def warm_and_time(pid: int, calls: list[Call], args: argparse.Namespace) -> tuple[float, float, int, list[Timing]]:
     with httpx.Client(timeout=args.request_timeout) as client:
+        first: dict[str, Timing] = {}
         for _ in range(args.warmup):
             for name, url, accept, params in calls:
-                timed(client, name, url, accept, requests=1, budget=args.route_seconds, params=params)
+                once = timed(client, name, url, accept, requests=1, budget=args.route_seconds, params=params)
+                first.setdefault(name, once)
         after_warmup, processes = pss_mb(pid)
         timings = []
         for name, url, accept, params in calls:
             timing = timed(client, name, url, accept, requests=args.requests, budget=args.route_seconds, params=params)
+            if name in first:
+                timing.first_ms, timing.first_status = first[name].p50_ms, next(iter(first[name].statuses))
             print(f"    {name:<28} n={timing.requests:<3} p50 {timing.p50_ms:9.1f} ms  p99 {timing.p99_ms:9.1f} ms  "
                   f"{timing.answer_bytes / 1000:9.1f} kB{' cut' if timing.cut else ''}  {timing.statuses}", flush=True)
             timings.append(timing)
@@ -263,7 +274,16 @@ def run_natokg(size: int, root: Path, workdir: Path, args: argparse.Namespace) -
         env["NATOKG_PROCESSES"] = str(args.processes)
     starts: list[float] = []
     result: Result | None = None
+    kept_s: float | None = None
+    kept_lines: list[str] = []
     for attempt in ("first", "second"):
+        if attempt == "second" and args.keep_answers:  # what an operator who asks for it runs before serving
+            started = time.monotonic()
+            done = subprocess.run([*NATOKG, "load", "--answers"], env={**os.environ, **env}, cwd=PROJECT,
+                                  capture_output=True, text=True, check=True)
+            kept_s = time.monotonic() - started
+            kept_lines = [line.removeprefix("natokg:   ") for line in done.stdout.splitlines() if line.startswith("natokg:   ")]
+            print(f"  natokg load --answers {kept_s:.1f} s: {sum(', kept' in line for line in kept_lines)} kept", flush=True)
         port = free_port()
         log = workdir / f"natokg-{size}-{attempt}.log"
         started = time.monotonic()
@@ -274,7 +294,8 @@ def run_natokg(size: int, root: Path, workdir: Path, args: argparse.Namespace) -
             if attempt == "second":
                 triples = httpx.get(f"http://127.0.0.1:{port}/health").json()["triples"]
                 warm, after, processes, timings = warm_and_time(process.pid, natokg_requests(f"http://127.0.0.1:{port}"), args)
-                result = Result("natokg", size, triples, starts[0], starts[1], warm, after, processes, line, None, timings)
+                result = Result("natokg", size, triples, starts[0], starts[1], warm, after, processes, line, None, timings,
+                                kept_s, kept_lines)
     assert result is not None
     return result
 
@@ -313,8 +334,9 @@ def table(results: list[Result]) -> str:
         first = f"{r.first_start_s:.2f}" if r.first_start_s is not None else f"(load {r.load_s:.1f})"
         lines.append(f"| {r.size:,} | {r.target} | {r.triples:,} | {first} | {r.second_start_s:.2f} | "
                      f"{r.pss_after_warmup_mb:.0f} | {r.pss_after_requests_mb:.0f} | {r.processes} |")
-    lines += ["", "| size | request | natokg p50 ms | natokg p99 ms | n | answer kB | oxigraph p50 ms | oxigraph p99 ms | answer kB |",
-              "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += ["", "| size | request | natokg first ms | natokg p50 ms | natokg p99 ms | n | answer kB | oxigraph p50 ms "
+              "| oxigraph p99 ms | answer kB |",
+              "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for size in dict.fromkeys(r.size for r in results):
         ours = next((r for r in results if r.size == size and r.target == "natokg"), None)
         theirs = {t.name: t for r in results if r.size == size and r.target == "oxigraph" for t in r.timings}
@@ -323,7 +345,9 @@ def table(results: list[Result]) -> str:
             failed = f" ({t.errors} not 200: {t.statuses})" if t.errors else ""
             other = f"{o.p50_ms:.1f} | {o.p99_ms:.1f} | {o.answer_bytes / 1000:.1f}" if o else "- | - | -"
             ours_kb = f"{t.answer_bytes / 1000:.1f}{' (cut)' if t.cut else ''}"
-            lines.append(f"| {size:,} | {t.name}{failed} | {t.p50_ms:.1f} | {t.p99_ms:.1f} | {t.requests} | {ours_kb} | {other} |")
+            first = "-" if t.first_ms is None else f"{t.first_ms:.1f}{'' if t.first_status == '200' else f' ({t.first_status})'}"
+            lines.append(f"| {size:,} | {t.name}{failed} | {first} | {t.p50_ms:.1f} | {t.p99_ms:.1f} | {t.requests} | {ours_kb} "
+                         f"| {other} |")
     return "\n".join(lines)
 
 
@@ -338,6 +362,8 @@ def main() -> int:
     parser.add_argument("--start-deadline", type=float, default=3600.0)
     parser.add_argument("--processes", type=int, help="NATOKG_PROCESSES (default natokg's own: one per CPU)")
     parser.add_argument("--no-oxigraph", action="store_true")
+    parser.add_argument("--keep-answers", action="store_true",
+                        help="run `natokg load --answers` between natokg's two starts (the named queries' slow answers kept ahead)")
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
