@@ -55,6 +55,8 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         if runtime.store.path is None:  # NATOKG_STORE=auto chose memory: the validation report is what was kept
             print(f"natokg: the sources are small (at most NATOKG_MEMORY_MAX_BYTES={settings.memory_max_bytes}), so natokg serve "
                   "loads them into memory; the validation report is cached. NATOKG_STORE=disk keeps a store on disk.")
+            if args.answers:
+                print("natokg: --answers: a store in memory keeps no answers")
         elif args.answers:
             _keep_answers(runtime, runtime.store, settings)
     finally:

@@ -26,7 +26,10 @@ import time
 from contextlib import suppress
 from pathlib import Path
 
+from ..core import formats
+from ..sparql import results
 from ..sparql.lexer import tokens
+from . import base
 from .base import Answer
 from .workers import Job
 
@@ -39,6 +42,18 @@ STALE_PARTIAL = 600.0  # seconds
 # Functions whose value is new at every evaluation, and the keyword that reads another endpoint: a text that
 # uses one has no answer to keep.
 UNSTABLE = frozenset({"RAND", "NOW", "UUID", "STRUUID", "BNODE", "SERVICE"})
+
+
+def _writers() -> str:
+    """A digest of the code that writes answers: a kept answer written by another version of it is another answer
+    (the store's own key holds natokg's version, which a checkout between releases does not change)."""
+    digest = hashlib.sha256()
+    for module in (formats, results, base):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()
+
+
+WRITERS = _writers()
 
 
 def keepable(query: str) -> bool:
@@ -55,7 +70,7 @@ class KeptAnswers:
         self.after = after
 
     def _path(self, job: Job) -> Path:
-        key = json.dumps([job.query, job.format_name, job.max_rows, job.default_graphs, job.named_graphs])
+        key = json.dumps([WRITERS, job.query, job.format_name, job.max_rows, job.default_graphs, job.named_graphs])
         return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:40]}{SUFFIX}"
 
     def get(self, job: Job) -> Answer | None:

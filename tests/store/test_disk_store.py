@@ -195,7 +195,8 @@ def test_auto_keeps_small_sources_in_memory_and_large_ones_on_disk(root: Path, t
         assert store.path is not None and store.origin.startswith("store built")
         assert select(store, ASK_NEW_FACT) == []  # it answers
     assert len(_stores(cache)) == 1
-    loaded = subprocess.run([sys.executable, "-m", "app.cli", "load"], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                            timeout=300, check=False, env={**_env(root, tmp_path / "other"), "NATOKG_STORE": "auto"})
+    loaded = subprocess.run([sys.executable, "-m", "app.cli", "load", "--answers"], cwd=PROJECT_ROOT, capture_output=True,
+                            text=True, timeout=300, check=False, env={**_env(root, tmp_path / "other"), "NATOKG_STORE": "auto"})
     assert loaded.returncode == 0, loaded.stderr
     assert "loaded into memory" in loaded.stdout and "NATOKG_STORE=disk keeps a store on disk" in loaded.stdout
+    assert "a store in memory keeps no answers" in loaded.stdout

@@ -193,3 +193,13 @@ def test_natokg_load_keeps_the_named_queries_answers_ahead(tmp_path: Path) -> No
         response = served.get("/api/queries/api-countries")
     assert kept(tmp_path) == written  # read, not evaluated and written again
     assert any(p.read_bytes().endswith(response.content) for p in written)
+
+
+def test_an_answer_written_by_other_code_is_another_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.store.answers
+
+    answers = KeptAnswers(tmp_path, max_bytes=4000, after=0.5)
+    assert answers.put(job(0), answer(100))
+    assert answers.get(job(0)) is not None
+    monkeypatch.setattr(app.store.answers, "WRITERS", "the writers of another checkout")
+    assert answers.get(job(0)) is None
