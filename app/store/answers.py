@@ -82,9 +82,10 @@ class KeptAnswers:
             with path.open("rb") as kept:
                 head = json.loads(kept.readline())
                 body = kept.read()
-            os.utime(path)  # read now: the last to go when the folder is full
         except (OSError, ValueError):
             return None  # none (or removed meanwhile, or not ours)
+        with suppress(OSError):  # a folder that cannot be written (a read-only image) still serves what it holds
+            os.utime(path)  # read now: the last to go when the folder is full
         if not isinstance(head, dict) or head.get("bytes") != len(body):
             return None
         return Answer(head["kind"], body, bool(head["truncated"]), head["count"])

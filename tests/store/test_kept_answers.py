@@ -203,3 +203,20 @@ def test_an_answer_written_by_other_code_is_another_answer(tmp_path: Path, monke
     assert answers.get(job(0)) is not None
     monkeypatch.setattr(app.store.answers, "WRITERS", "the writers of another checkout")
     assert answers.get(job(0)) is None
+
+
+def test_an_answer_in_a_folder_that_cannot_be_written_is_still_read(tmp_path: Path) -> None:
+    """A store and its answers prepared ahead (`natokg load --answers`) and shipped read-only serve what they hold."""
+    import subprocess
+
+    answers = KeptAnswers(tmp_path, max_bytes=4000, after=0.5)
+    assert answers.put(job(0), answer(100))
+    path = answers._path(job(0))
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False).returncode != 0:
+        pytest.skip("chattr +i (an immutable file, which even root cannot touch) is not available here")
+    try:
+        with pytest.raises(PermissionError):
+            os.utime(path)
+        assert answers.get(job(0)) == Answer("solutions", b"x" * 100, False, 1)
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
