@@ -12,7 +12,7 @@ read back, a few milliseconds.
 The folder holds at most `max_bytes`: when a new answer would take it past that, the answers read least
 recently go first (a read sets the file's time). Two processes that ask the same slow query at once both
 evaluate it, and the second rename replaces the first file with the same bytes. A folder that cannot be
-written keeps nothing; the answers are evaluated as before.
+written keeps nothing new (the queries are evaluated as before) and still serves what it holds.
 """
 
 from __future__ import annotations
@@ -129,10 +129,10 @@ class KeptAnswers:
                     kept.append((status.st_mtime, status.st_size, path))
                 elif path.name.endswith(PARTIAL) and now - status.st_mtime > STALE_PARTIAL:
                     path.unlink()  # left by a process that died writing it (a write takes milliseconds)
-        held = sum(size for _, size, _ in kept)
-        for _, old, path in sorted(kept):
+        held = sum(length for _, length, _ in kept)
+        for _, length, path in sorted(kept):
             if held + size <= self.max_bytes:
                 break
             with suppress(OSError):
                 path.unlink()
-            held -= old
+            held -= length
