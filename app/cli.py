@@ -55,13 +55,53 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         if runtime.store.path is None:  # NATOKG_STORE=auto chose memory: the validation report is what was kept
             print(f"natokg: the sources are small (at most NATOKG_MEMORY_MAX_BYTES={settings.memory_max_bytes}), so natokg serve "
                   "loads them into memory; the validation report is cached. NATOKG_STORE=disk keeps a store on disk.")
+            if args.answers or args.dumps:
+                print("natokg: --answers, --dumps: a store in memory keeps no files beside it")
+        else:
+            if args.dumps and not _write_dumps(runtime, args.dumps):
+                return 1
             if args.answers:
-                print("natokg: --answers: a store in memory keeps no answers")
-        elif args.answers:
-            _keep_answers(runtime, runtime.store, settings)
+                _keep_answers(runtime, runtime.store, settings)
     finally:
         runtime.close()
     return 0
+
+
+def _write_dumps(runtime: Runtime, extensions: list[str]) -> bool:
+    """Write the dumps in these syntaxes beside the store now, as the first request for each would (app.linked_data.dumps),
+    so that no client waits for them (35 s for N-Triples at five million generated triples)."""
+    import time
+
+    from .linked_data.dumps import dump_format
+    from .linked_data.publication import Publication
+
+    files = Publication(runtime).dump_files()
+    assert files is not None  # an on-disk store
+    for extension in extensions:
+        fmt = dump_format(extension)
+        assert fmt is not None  # checked by the parser
+        started = time.monotonic()
+        try:
+            dump = files.get(fmt)
+        except ProblemError as exc:  # the store's folder cannot be written
+            print(f"natokg: {exc.detail}", file=sys.stderr)
+            return False
+        print(f"natokg: dump {dump.filename}: {dump.path.stat().st_size / 1e6:.1f} MB in {time.monotonic() - started:.1f} s "
+              f"({dump.path})")
+    return True
+
+
+def _dump_extensions(value: str) -> list[str]:
+    """`ttl,nt`: dump syntaxes by file extension (`all`: every one), for `natokg load --dumps`."""
+    from .linked_data.dumps import DUMP_FORMATS
+
+    known = [f.extension for f in DUMP_FORMATS]
+    asked = known if value.strip() == "all" else [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [part for part in asked if part not in known]
+    if unknown or not asked:
+        raise argparse.ArgumentTypeError(f"{', '.join(unknown) if unknown else repr(value)}: not a dump syntax; "
+                                         f"give some of {', '.join(known)} separated by commas, or all")
+    return list(dict.fromkeys(asked))
 
 
 def _keep_answers(runtime: Runtime, store: EmbeddedStore, settings: Settings) -> None:
@@ -218,6 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--answers", action="store_true",
                       help="also evaluate every named query that needs no parameter and keep its answer if slow "
                            "(NATOKG_ANSWER_CACHE_AFTER), so no client waits for it")
+    load.add_argument("--dumps", type=_dump_extensions, default=[], metavar="EXT[,EXT...]",
+                      help="also write the dumps in these syntaxes (ttl, nt, jsonld, rdf, n3, nq, trig, or all) beside "
+                           "the store, so no client waits for the first")
     load.set_defaults(func=cmd_load)
     validate = commands.add_parser("validate", help="check data/ against shapes/; exit 1 on a violation")
     validate.set_defaults(func=cmd_validate)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +16,7 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core.settings import Settings
+from app.core.settings import PROJECT_ROOT, Settings
 from app.web.app import create_app
 
 FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD,
@@ -171,3 +173,43 @@ def test_void_statistics_are_counted_once_per_store(tmp_path: Path, client: Test
     with TestClient(create_app(disk_settings(tmp_path))) as third:
         assert third.get("/.well-known/void", headers=turtle).content == described.content
     assert json.loads(kept.read_text())["triples"] < 1234567
+
+
+def natokg_load(cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NATOKG_CACHE_DIR": str(cache), "NATOKG_VALIDATE_ON_START": "false", "NATOKG_STORE": "disk"}
+    return subprocess.run([sys.executable, "-m", "app.cli", "load", *args], env=env, cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_natokg_load_writes_the_dumps_asked_for_ahead(tmp_path: Path, client: TestClient) -> None:
+    loaded = natokg_load(tmp_path, "--dumps", "ttl,nt")
+    assert loaded.returncode == 0, loaded.stderr
+    [ttl], [nt] = derived(tmp_path).glob("natokg-*.ttl"), derived(tmp_path).glob("natokg-*.nt")
+    assert "natokg: dump natokg.ttl: " in loaded.stdout and str(ttl) in loaded.stdout
+    assert list(derived(tmp_path).glob("natokg-*.jsonld")) == []  # not asked for
+    made = {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in (ttl, nt)}
+    with TestClient(create_app(disk_settings(tmp_path))) as served:
+        response = served.get("/dumps/natokg.ttl")
+    assert response.content == ttl.read_bytes()  # sent from the file written ahead, not written again
+    assert {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in (ttl, nt)} == made
+    assert without_blank_nodes(nt.read_bytes(), ox.RdfFormat.N_TRIPLES) == without_blank_nodes(
+        client.get("/dumps/natokg.nt").content, ox.RdfFormat.N_TRIPLES)
+    again = natokg_load(tmp_path, "--dumps", "all")  # the rest written, the two kept
+    assert again.returncode == 0, again.stderr
+    assert {p.suffix for p in derived(tmp_path).glob("natokg-*.*")} == {f".{e}" for e in FORMATS}
+    assert {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in (ttl, nt)} == made
+
+
+def test_natokg_load_refuses_a_dump_syntax_it_does_not_know(tmp_path: Path) -> None:
+    refused = natokg_load(tmp_path, "--dumps", "ttl,csv")
+    assert refused.returncode == 2
+    assert "csv: not a dump syntax; give some of ttl, nt, jsonld, rdf, n3, nq, trig" in refused.stderr
+    assert not tmp_path.joinpath("store").exists() and list(tmp_path.glob("store-*")) == []  # nothing built
+
+
+def test_natokg_load_says_when_a_dump_cannot_be_written(tmp_path: Path) -> None:
+    assert natokg_load(tmp_path).returncode == 0
+    derived(tmp_path).write_text("a file where the folder should be")
+    failed = natokg_load(tmp_path, "--dumps", "ttl")
+    assert failed.returncode == 1
+    assert "The ttl dump cannot be written beside the store" in failed.stderr and "Traceback" not in failed.stderr

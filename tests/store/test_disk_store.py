@@ -199,4 +199,4 @@ def test_auto_keeps_small_sources_in_memory_and_large_ones_on_disk(root: Path, t
                             text=True, timeout=300, check=False, env={**_env(root, tmp_path / "other"), "NATOKG_STORE": "auto"})
     assert loaded.returncode == 0, loaded.stderr
     assert "loaded into memory" in loaded.stdout and "NATOKG_STORE=disk keeps a store on disk" in loaded.stdout
-    assert "a store in memory keeps no answers" in loaded.stdout
+    assert "a store in memory keeps no files beside it" in loaded.stdout
