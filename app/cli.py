@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -70,8 +71,6 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
 def _write_dumps(runtime: Runtime, extensions: list[str]) -> bool:
     """Write the dumps in these syntaxes beside the store now, as the first request for each would (app.linked_data.dumps),
     so that no client waits for them (35 s for N-Triples at five million generated triples)."""
-    import time
-
     from .linked_data.dumps import dump_format
     from .linked_data.publication import Publication
 
@@ -108,7 +107,6 @@ def _keep_answers(runtime: Runtime, store: EmbeddedStore, settings: Settings) ->
     """Evaluate every named query that needs no parameter, as `/api/queries/{name}` answers it by default, and keep
     the slow answers beside the store (app.store.answers): no deadline here, so even one past a user's is kept.
     Two at a time, as Oxigraph lets go of the GIL while it evaluates."""
-    import time
     from concurrent.futures import ThreadPoolExecutor
 
     from .core.formats import answer_format
