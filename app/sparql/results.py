@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -117,13 +117,15 @@ def write_boolean(value: bool, fmt: Format) -> bytes:
 PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML, ox.RdfFormat.N3)  # the syntaxes that use prefixes
 
 
+def prefix_arguments(rdf_format: ox.RdfFormat, prefixes: Mapping[str, str] | None) -> dict[str, Any]:
+    """Oxigraph's `prefixes` keyword (its serialisers and `Store.dump`), for a syntax that writes prefixes."""
+    return {"prefixes": dict(prefixes)} if prefixes and rdf_format in PREFIXED else {}
+
+
 def write_triples(triples: Iterable[ox.Triple], fmt: Format, *, prefixes: dict[str, str] | None = None) -> bytes:
     rdf_format = fmt.oxigraph
     if not isinstance(rdf_format, ox.RdfFormat):
         raise ValueError(f"{fmt.name} is not an RDF syntax")
-    kwargs: dict[str, Any] = {}
-    if prefixes and rdf_format in PREFIXED:
-        kwargs["prefixes"] = prefixes
-    data = ox.serialize(triples, format=rdf_format, **kwargs)
+    data = ox.serialize(triples, format=rdf_format, **prefix_arguments(rdf_format, prefixes))
     assert data is not None
     return data

@@ -19,7 +19,7 @@ from ..core.settings import Settings
 from ..core.tally import Tally
 from ..sparql.lexer import CACHED_QUERY_CHARS, CACHED_QUERY_TOTAL
 from ..sparql.planner import plan, within_budget
-from ..sparql.results import PREFIXED, write_boolean, write_triples
+from ..sparql.results import prefix_arguments, write_boolean, write_triples
 from .answers import FOLDER, KeptAnswers
 from .base import Answer, QueryRequest, write_answer
 from .disk import DERIVED, derived_quads
@@ -117,8 +117,8 @@ class EmbeddedStore:
         """The default graph written to `output` by Oxigraph's serialiser as it reads it (app.store.base.DumpsHere);
         Oxigraph lets go of the GIL meanwhile, so the event loop and other threads go on."""
         assert isinstance(fmt.oxigraph, ox.RdfFormat), f"{fmt.name} is not an RDF syntax"
-        kwargs: dict[str, Any] = {"prefixes": dict(prefixes)} if prefixes and fmt.oxigraph in PREFIXED else {}
-        self._opened.get().dump(str(output) if isinstance(output, Path) else output, fmt.oxigraph, from_graph=ox.DefaultGraph(), **kwargs)
+        self._opened.get().dump(str(output) if isinstance(output, Path) else output, fmt.oxigraph, from_graph=ox.DefaultGraph(),
+                                **prefix_arguments(fmt.oxigraph, prefixes))
 
     @property
     def _store(self) -> ox.Store:
