@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import secrets
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +28,7 @@ from ..core.vocab import with_id_prefixes
 from ..kg.runtime import Runtime
 from ..sparql.results import PREFIXED, write_triples
 from ..store.base import WHOLE, DumpsHere, QueryRequest
-from ..store.disk import exclusive
+from ..store.disk import exclusive, partial_file
 
 DUMP_FORMATS: tuple[Format, ...] = GRAPH_FORMATS
 NAME = "natokg"
@@ -145,17 +144,13 @@ class DumpFiles:
         for stale in self._folder.glob(f".{NAME}.{fmt.extension}.*"):  # a write that crashed: no writer holds it now
             stale.unlink(missing_ok=True)
         prefixes = self._prefixes() if isinstance(fmt.oxigraph, ox.RdfFormat) and fmt.oxigraph in PREFIXED else None
-        partial = self._folder / f".{NAME}.{fmt.extension}.{os.getpid()}-{secrets.token_hex(4)}"
-        try:
+        with partial_file(self._folder, prefix=f"{NAME}.{fmt.extension}.") as partial:
             self._store.dump_here(partial, fmt, prefixes=prefixes)
             digest = hashlib.sha256()
             with partial.open("rb") as written:
                 for block in iter(lambda: written.read(2**20), b""):
                     digest.update(block)
-            final = self._folder / f"{NAME}-{digest.hexdigest()[:32]}.{fmt.extension}"
-            os.rename(partial, final)
-        finally:
-            partial.unlink(missing_ok=True)
+            os.rename(partial, self._folder / f"{NAME}-{digest.hexdigest()[:32]}.{fmt.extension}")
         found = self._found(fmt)
         assert found is not None
         return found

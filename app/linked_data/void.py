@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 
 import pyoxigraph as ox
@@ -19,7 +19,7 @@ from ..core.settings import Settings
 from ..core.vocab import DCTERMS, ONTOLOGY_IRI, RDF, VOID, XSD
 from ..sparql.querylib import QueryLibrary
 from ..store.base import WHOLE, DumpsHere, Store, select
-from ..store.disk import exclusive
+from ..store.disk import exclusive, partial_file
 from .dumps import DUMP_FORMATS, NAME
 
 EXAMPLE_RESOURCES = ("country/FRA", "organisation/nato", "framework/pfp", "summit/chicago-2012", "membership/nato-FRA")
@@ -68,9 +68,9 @@ def kept_statistics(store: Store, queries: QueryLibrary) -> Statistics:
             except (OSError, ValueError):
                 pass  # none yet (or not ours): counted now
             statistics = compute_statistics(store, queries)
-            partial = folder / f".{STATISTICS_FILE}.{os.getpid()}-{secrets.token_hex(4)}"
-            partial.write_text(statistics.to_json(), encoding="utf-8")
-            os.rename(partial, kept)  # whole or not at all
+            with suppress(OSError), partial_file(folder, prefix=f"{STATISTICS_FILE}.") as partial:  # else counted at each start
+                partial.write_text(statistics.to_json(), encoding="utf-8")
+                os.rename(partial, kept)  # whole or not at all
             return statistics
     except OSError:
         return compute_statistics(store, queries)

@@ -21,7 +21,6 @@ import hashlib
 import json
 import logging
 import os
-import secrets
 import time
 from contextlib import suppress
 from pathlib import Path
@@ -31,6 +30,7 @@ from ..sparql import results
 from ..sparql.lexer import tokens
 from . import base
 from .base import Answer
+from .disk import partial_file
 from .workers import Job
 
 log = logging.getLogger("natokg.store")
@@ -103,17 +103,15 @@ class KeptAnswers:
             return False
         head = json.dumps({"kind": answer.kind, "truncated": answer.truncated, "count": answer.count,
                            "bytes": len(answer.body), "seconds": round(answer.seconds or 0.0, 3)}).encode() + b"\n"
-        partial = self.folder / f".{os.getpid()}-{secrets.token_hex(4)}{PARTIAL}"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._make_room(len(head) + len(answer.body))
-            with partial.open("wb") as out:
-                out.write(head)
-                out.write(answer.body)
-            os.rename(partial, self._path(job))
+            with partial_file(self.folder, suffix=PARTIAL) as partial:
+                with partial.open("wb") as out:
+                    out.write(head)
+                    out.write(answer.body)
+                os.rename(partial, self._path(job))
         except OSError as exc:
-            with suppress(OSError):
-                partial.unlink()
             log.warning("natokg: an answer could not be kept in %s: %s", self.folder, exc)
             return False
         return True

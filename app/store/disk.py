@@ -6,7 +6,8 @@ through the operating system's cache. The layout, in the cache folder:
 
     store-<key>/                        a complete store: the database, its list index (lists.sqlite) and its
                                         manifest (natokg-store.json); derived/ holds files written from it
-                                        later, on first need (the dumps: app.linked_data.dumps), removed with it
+                                        later, on first need (the dumps, the VoID statistics: app.linked_data;
+                                        slow answers: app.store.answers), removed with it
     store-<key>.building-<pid>-<token>/ a build in progress, or one that crashed: never opened
     store-<key>.lock                    held while <key> is built, so concurrent starts build it once
 
@@ -275,6 +276,18 @@ def exclusive(lock: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def partial_file(folder: Path, *, prefix: str = "", suffix: str = "") -> Iterator[Path]:
+    """A temporary name in `folder`, `.<prefix><pid>-<token><suffix>`, for a file written whole and then renamed into
+    place by the caller, so that a reader sees it whole or not at all; whatever is still under the name at the
+    end (a write that failed, or one not renamed) is removed."""
+    partial = folder / f".{prefix}{os.getpid()}-{secrets.token_hex(4)}{suffix}"
+    try:
+        yield partial
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _write_synced(path: Path, body: bytes) -> None:
