@@ -16,15 +16,12 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from app.core.settings import PROJECT_ROOT, Settings
+from app.core.settings import PROJECT_ROOT
 from app.web.app import create_app
+from tests.disk_stores import derived, disk_settings
 
 FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD,
            "rdf": ox.RdfFormat.RDF_XML, "trig": ox.RdfFormat.TRIG, "n3": ox.RdfFormat.N3}
-
-
-def disk_settings(cache: Path) -> Settings:
-    return Settings(store="disk", cache_dir=cache, validate_on_start=False)
 
 
 @pytest.fixture(scope="module")
@@ -36,11 +33,6 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def disk(cache: Path) -> Iterator[TestClient]:
     with TestClient(create_app(disk_settings(cache))) as client:
         yield client
-
-
-def derived(cache: Path) -> Path:
-    [store] = [p for p in cache.glob("store-*") if p.is_dir()]
-    return store / "derived"
 
 
 def without_blank_nodes(data: bytes, fmt: ox.RdfFormat) -> tuple[int, set[ox.Triple]]:

@@ -17,6 +17,8 @@ from app.store.answers import FOLDER, KeptAnswers, keepable
 from app.store.base import Answer
 from app.store.workers import Job
 from app.web.app import create_app
+from tests.disk_stores import derived
+from tests.disk_stores import disk_settings as on_disk
 
 # an unbounded pattern, so it goes to a query worker (answers a serving process evaluates itself are never kept)
 ORDERED = "SELECT ?s WHERE { ?s a ?class } ORDER BY ?s LIMIT 3"
@@ -25,7 +27,7 @@ DRAWN = "SELECT ?s (RAND() AS ?r) WHERE { ?s a ?class } ORDER BY ?s LIMIT 3"
 
 def disk_settings(cache: Path, **changes: object) -> Settings:
     """Every answer a worker gives is slow enough to keep (the shipped data answers in milliseconds)."""
-    return Settings(**{"store": "disk", "cache_dir": cache, "validate_on_start": False, "answer_cache_after": 0.0, **changes})
+    return on_disk(cache, **{"answer_cache_after": 0.0, **changes})
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +42,7 @@ def disk(cache: Path) -> Iterator[TestClient]:
 
 
 def answers(cache: Path) -> Path:
-    [store] = [p for p in cache.glob("store-*") if p.is_dir()]
-    return store / "derived" / FOLDER
+    return derived(cache) / FOLDER
 
 
 def kept(cache: Path) -> set[Path]:
