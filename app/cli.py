@@ -62,7 +62,7 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
             if args.dumps and not _write_dumps(runtime, args.dumps):
                 return 1
             if args.answers:
-                _keep_answers(runtime, runtime.store, settings)
+                _keep_answers(runtime, runtime.store)
     finally:
         runtime.close()
     return 0
@@ -103,7 +103,7 @@ def _dump_extensions(value: str) -> list[str]:
     return list(dict.fromkeys(asked))
 
 
-def _keep_answers(runtime: Runtime, store: EmbeddedStore, settings: Settings) -> None:
+def _keep_answers(runtime: Runtime, store: EmbeddedStore) -> None:
     """Evaluate every named query that needs no parameter, as `/api/queries/{name}` answers it by default, and keep
     the slow answers beside the store (app.store.answers): no deadline here, so even one past a user's is kept.
     Two at a time, as Oxigraph lets go of the GIL while it evaluates."""
@@ -115,7 +115,7 @@ def _keep_answers(runtime: Runtime, store: EmbeddedStore, settings: Settings) ->
         query = runtime.queries[name]
         fmt = answer_format(None, GRAPH_FORMATS if query.form.returns_graph else RESULT_FORMATS)
         started = time.monotonic()
-        answer, kept = store.keep_ahead(QueryRequest(query.text, fmt, query.bind({}, iri_base=settings.id_base)))
+        answer, kept = store.keep_ahead(QueryRequest(query.text, fmt, query.bind({}, iri_base=runtime.settings.id_base)))
         return f"{name}: {time.monotonic() - started:.1f} s, {len(answer.body) / 1000:.1f} kB, {kept}"
 
     names = [q.name for q in runtime.queries if not any(p.required for p in q.parameters)]
