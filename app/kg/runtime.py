@@ -10,11 +10,13 @@ from importlib import metadata
 from typing import Any
 
 from .. import __version__
+from ..core.formats import Format, Kind
 from ..core.settings import Settings
-from ..sparql.querylib import QueryLibrary
+from ..sparql.querylib import Binding, NamedQuery, QueryLibrary
+from ..sparql.results import write_solutions
 from ..sparql.rewrite import bound
 from ..store import lists
-from ..store.base import Store, select
+from ..store.base import Answer, Store, select
 from ..store.disk import BuildError, Contents, Progress
 from ..store.open import open_store
 from .report import ValidationReport, cached_validation
@@ -62,6 +64,36 @@ class Runtime:
         """The rows of the named query `name`, its parameters checked and bound as the API binds them."""
         query = self.queries[name]
         return select(self.store, query.text, query.bind(params, iri_base=self.settings.id_base))
+
+    def answers_from_index(self, name: str) -> bool:
+        """Whether the named query `name` may be answered by `indexed_answer` (a cheap test, made on the event loop)."""
+        return name == lists.PARTNERS_ON_DATE and self.lists is not None
+
+    def indexed_answer(self, query: NamedQuery, bindings: Mapping[str, Binding], fmt: Format) -> Answer | None:
+        """The answer to a named query that the store's list index answers whole for any value of its parameters
+        (`partners-on-date`: app.store.lists), cut at the row cap and written as the store writes an answer
+        (app.store.base.write_answer): at 5M triples the store reads every partner role to choose a day's. None when
+        the index does not answer it: another query, no index, a parameter given several values, an index built
+        without it (another text of the query, or a graph whose shape its SQL does not follow)."""
+        if not self.answers_from_index(query.name) or fmt.kind is not Kind.RESULTS:
+            return None
+        values: dict[str, Any] = {}
+        for name, binding in bindings.items():
+            if isinstance(binding, tuple):
+                if len(binding) != 1:
+                    return None
+                binding = binding[0]
+            values[name] = binding.value
+        assert self.lists is not None
+        max_rows = self.settings.max_rows
+        rows = self.lists.partners_on_date(values["date"], lists.partner_roles(self.settings.id_base),
+                                           organization=values.get("framework"), lang=values.get("lang"), limit=max_rows + 1)
+        if rows is None:
+            return None
+        truncated = len(rows) > max_rows
+        del rows[max_rows:]
+        return Answer("solutions", write_solutions(lists.PARTNERS_ON_DATE_COLUMNS, rows, fmt, truncated=truncated),
+                      truncated, len(rows))
 
     def close(self) -> None:
         self.store.close()
@@ -113,6 +145,8 @@ def build_runtime(settings: Settings, *, progress: Progress | None = None) -> Ru
     if index_queries:  # and what it keeps whole: every fact's sources, the lists of the other kinds as REST asks them unfiltered
         index_queries |= {query.name: bound(query.text, query.bind({}, iri_base=settings.id_base)) for query in queries
                           if query.name in (lists.PROVENANCE, lists.MEMBERSHIPS) or lists.list_query(query.name) is not None}
+        if lists.PARTNERS_ON_DATE in queries:  # answered on any day when its text is the one the index is written for
+            index_queries[lists.PARTNERS_ON_DATE] = queries[lists.PARTNERS_ON_DATE].text
     try:
         store = open_store(store_contents(settings, digest, derivations, index_queries), settings, progress=progress)
     except BuildError as error:

@@ -31,6 +31,7 @@ fact of the shipped data begins or ends, and the remote contract tests compare t
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import sqlite3
@@ -42,12 +43,14 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..core.settings import CANONICAL_ID_BASE
 from ..core.text import normalise
+from ..core.vocab import NKG
 from . import scans
 from .handle import ProcessLock
 
 FILE = "lists.sqlite"
-VERSION = 12  # of the schema below: part of the store's key
+VERSION = 13  # of the schema below: part of the store's key
 QUERIES = ("index-memberships", "index-suspensions", "index-countries", "index-labels")  # read by app.store.scans; tested equal
 PROVENANCE = "api-provenance"
 PROVENANCE_COLUMNS = ("fact", "source", "url", "title", "passage", "quote")
@@ -56,6 +59,11 @@ MEMBERSHIP_COLUMNS = ("membership", "member", "organization", "role", "start", "
                       "startUnknown", "end", "endNotBefore", "endNotAfter", "endUnknown", "ongoingAsOf")
 _IRI_COLUMNS = frozenset({"membership", "member", "organization", "role"})
 INDEXED_LISTS = ("members", "partners", "countries")  # the lists the memberships and countries tables answer
+# The named query the index answers whole on any day (`ListIndex.partners_on_date`), when its text is this one (the
+# SHA-256 of queries/partners-on-date.rq with its IRIs under the canonical base): the SQL below is written for it.
+PARTNERS_ON_DATE = "partners-on-date"
+PARTNERS_ON_DATE_DIGEST = "030e8d05d0b96ad3965d4d3961f476b34800e13605e86d029fb690bb43f45f24"
+PARTNERS_ON_DATE_COLUMNS = ("membership", "country", "iso", "label", "framework", "role", "start", "end", "certain", "suspended")
 
 
 def list_query(name: str) -> str | None:
@@ -64,8 +72,15 @@ def list_query(name: str) -> str | None:
         return name[4:-5]
     return None
 XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 TRUE, FALSE = ox.Literal("true", datatype=XSD_BOOLEAN), ox.Literal("false", datatype=XSD_BOOLEAN)
+
+def answers_partners_on_date(text: str, id_base: str) -> bool:
+    """Whether `text` (as the query library holds it, under `id_base`) is the `partners-on-date` the index answers."""
+    canonical = text.replace(f"<{id_base}", f"<{CANONICAL_ID_BASE}")
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest() == PARTNERS_ON_DATE_DIGEST
+
 
 def partner_roles(id_base: str) -> tuple[str, str]:
     """The roles a partner holds in a partnership framework (as `partners-on-date.rq` and `api-partners-list.rq`
@@ -120,6 +135,12 @@ CREATE TABLE membership_rows (  -- the rows of api-memberships.rq without a day,
     "end" TEXT, endNotBefore TEXT, endNotAfter TEXT, endUnknown TEXT, ongoingAsOf TEXT,
     PRIMARY KEY (membership, seq)
 ) WITHOUT ROWID;
+-- the rows of partners-on-date.rq's OPTIONAL on the intervals of each partner role: their start and end, a datatype
+-- (an IRI's number) beside each; a membership without an interval has none
+CREATE TABLE intervals (
+    membership INTEGER NOT NULL, seq INTEGER NOT NULL, start TEXT, start_type INTEGER, "end" TEXT, end_type INTEGER,
+    PRIMARY KEY (membership, seq)
+) WITHOUT ROWID;
 -- the rows of the other api-{kind}-list.rq without a filter, in their order
 CREATE TABLE list_items (list TEXT NOT NULL, position INTEGER NOT NULL, item INTEGER NOT NULL, PRIMARY KEY (list, position))
     WITHOUT ROWID;
@@ -164,7 +185,7 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
     is bound by Python's lock (each term read becomes a Python object), so two processes read in about half the time."""
     side = _SideReader(store_path, id_base, PROVENANCE in queries) if store_path is not None else None
     try:
-        memberships, details, lists = _membership_rows(store, queries)
+        memberships, details, lists, intervals = _membership_rows(store, queries, id_base)
         suspensions, countries, labels, provenance = (side.rows() if side is not None
                                                       else side_rows(store, id_base, PROVENANCE in queries))
     finally:
@@ -175,6 +196,8 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
     named |= {str(iri) for row in details for iri in row[:2]}
     named |= {str(iri) for row in suspensions for iri in row[:2]} | {str(iri) for iri, _ in countries}
     named |= {row[0] for row in labels}
+    named |= {row[0] for row in intervals or ()}
+    named |= {str(day.datatype.value) for row in intervals or () for day in row[1:] if day is not None}
     iris = sorted(named)
     ids = {iri: number for number, iri in enumerate(iris)}
     db = sqlite3.connect(":memory:" if target is None else str(target))
@@ -205,6 +228,12 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
     for kind, items in lists.items():
         db.executemany("INSERT INTO list_items VALUES (?, ?, ?)", ((kind, n, ids[str(iri)]) for n, iri in enumerate(items)))
         db.execute("INSERT INTO parts VALUES (?)", (f"list {kind}",))
+    if intervals is not None:
+        db.executemany("INSERT INTO intervals VALUES (?, ?, ?, ?, ?, ?)", (
+            (ids[membership], seq, *(value for day in (start, end) for value in
+                                     ((None, None) if day is None else (day.value, ids[day.datatype.value]))))
+            for seq, (membership, start, end) in enumerate(intervals)))
+        db.execute("INSERT INTO parts VALUES (?)", (PARTNERS_ON_DATE,))
     db.executescript(INDEXES)
     db.execute("INSERT INTO labels_text (labels_text) VALUES ('rebuild')")
     db.execute("ANALYZE")
@@ -215,23 +244,53 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
     return db
 
 
-def _membership_rows(store: ox.Store, queries: Mapping[str, str]) -> tuple[list[tuple[Any, ...]], list[scans.Row],
-                                                                          dict[str, list[str | None]]]:
-    """The index's memberships, the memberships' dates (when `api-memberships` is in `queries`) and the whole of the
-    other lists (by their queries in `queries`).
+Intervals = list[tuple[str, ox.Literal | None, ox.Literal | None]]
 
-    The first two are read by scanning the predicates their queries read (app.store.scans), in the queries' order;
-    they share most of them."""
+
+def _membership_rows(store: ox.Store, queries: Mapping[str, str], id_base: str) -> tuple[
+        list[tuple[Any, ...]], list[scans.Row], dict[str, list[str | None]], Intervals | None]:
+    """The index's memberships, the memberships' dates (when `api-memberships` is in `queries`), the whole of the
+    other lists (by their queries in `queries`) and the partner roles' intervals (`_partner_intervals`).
+
+    The memberships, their dates and the intervals are read by scanning the predicates their queries read
+    (app.store.scans), in the queries' order; they share most of them."""
     scan = scans.Scanner(store)
     memberships: list[tuple[Any, ...]] = [
         (organization, member, membership, role, int(framework is not None), int(country is not None), start,
          *(day_number(day) for day in days))
         for membership, member, organization, role, framework, country, start, *days in scans.index_membership_rows(scan)]
     details = scans.membership_rows(scan) if MEMBERSHIPS in queries else []  # in the query's order
+    intervals = _partner_intervals(scan, memberships, queries, id_base)
     scan.clear()
     lists = {kind: [None if s["item"] is None else str(s["item"].value) for s in store.query(text)]  # type: ignore[union-attr]
              for name, text in queries.items() if (kind := list_query(name)) is not None}
-    return memberships, details, lists
+    return memberships, details, lists, intervals
+
+
+def _partner_intervals(scan: scans.Scanner, memberships: list[tuple[Any, ...]], queries: Mapping[str, str],
+                       id_base: str) -> Intervals | None:
+    """The intervals of the partner roles in partnership frameworks as `partners-on-date` reads them
+    (app.store.scans.interval_rows), when the index can answer that query on any day (`ListIndex.partners_on_date`);
+    None when it cannot: `queries` holds another text or none, or the graph leaves what that SQL takes as given:
+    one value at most of each as-of bound per partner role, one ISO code (a plain string) per country, only on
+    countries and only on IRIs under `id_base` (whose labels the index holds), dates that are typed literals."""
+    text = queries.get(PARTNERS_ON_DATE)
+    if text is None or not answers_partners_on_date(text, id_base):
+        return None
+    countries = set(scan.subjects(NKG + "Country"))
+    for country, codes in scan.objects(NKG + "isoCode").items():
+        if (country not in countries or not str(country.value).startswith(id_base) or len(codes) != 1
+                or not isinstance(codes[0], ox.Literal) or codes[0].datatype != XSD_STRING):
+            return None
+    roles = set(partner_roles(id_base))
+    partners = {row[2] for row in memberships if row[4] == 1 and row[3] in roles}
+    for values in (scan.objects(bound) for bound in scans.BOUNDS):
+        if any(len(days) > 1 and str(subject.value) in partners for subject, days in values.items()):
+            return None
+    rows = scans.interval_rows(scan, partners)
+    if any(not isinstance(day, ox.Literal) or day.language is not None for row in rows for day in row[1:] if day is not None):
+        return None
+    return rows  # literals, as just checked
 
 
 SideRows = tuple[list[tuple[Any, ...]], list[scans.Row], list[tuple[str, str, str, str, str]], list[scans.Row]]
@@ -542,6 +601,62 @@ class ListIndex:
                 row["label"] = ox.Literal(text, language=language)
             out.append(row)
         return out
+
+    def partners_on_date(self, date: str, roles: tuple[str, ...], *, organization: str | None, lang: str | None,
+                         limit: int) -> list[list[Any]] | None:
+        """The first `limit` rows of `partners-on-date` on `date` (`roles` its partner roles; in `organization` only,
+        when given), labels in `lang` (none when None, as LANGMATCHES with an unbound range), in its order (framework,
+        then ISO code), as lists of terms in its columns' order (None: unbound); None when the index was built without
+        them (`_partner_intervals`).
+
+        The same joins as the query, each a row per value as there: the partner roles held that day by the as-of
+        rule, each with its intervals' start and end (an OPTIONAL), its suspensions held that day (an OPTIONAL), its
+        country's ISO code and its rdfs:labels whose language LANGMATCHES `lang` (an OPTIONAL)."""
+        if not self.has(PARTNERS_ON_DATE):
+            return None
+        names = [f"r{i}" for i in range(len(roles))]
+        roles_in = f"(SELECT id FROM terms WHERE iri IN ({', '.join(':' + n for n in names) or 'NULL'}))"
+        params: dict[str, Any] = {"date": day_number(date), "lang": lang and lang.lower(), "subtags": lang and lang.lower() + "-%",
+                                  "label": RDFS_LABEL, "limit": limit, **dict(zip(names, roles, strict=True))}
+        with self._lock:
+            db = self._connection()
+            where = ""
+            if organization is not None:
+                ids = self._ids(db, {"organization": organization})
+                if ids is None:
+                    return []
+                params.update(ids)
+                where = "AND m.organization = :organization "
+            rows = db.execute(
+                f"WITH m AS (SELECT DISTINCT m.membership, m.organization, m.member, m.role, m.es, m.ls, m.ee, m.le "
+                f"FROM memberships m WHERE m.partnership = 1 AND m.role IN {roles_in} "
+                f"AND {HELD} {where}) "
+                f"SELECT ms.iri, t.iri, c.iso, l.text, l.lang, o.iri, r.iri, i.start, st.iri, i.\"end\", et.iri, {CERTAIN}, "
+                f"CASE WHEN s.membership IS NULL THEN NULL WHEN {SUSPENSION_CERTAIN} THEN 'certain' ELSE 'possible' END "
+                f"FROM m JOIN countries c ON c.id = m.member AND c.iso IS NOT NULL "
+                f"JOIN terms ms ON ms.id = m.membership JOIN terms t ON t.id = m.member "
+                f"JOIN terms o ON o.id = m.organization JOIN terms r ON r.id = m.role "
+                f"LEFT JOIN intervals i ON i.membership = m.membership "
+                f"LEFT JOIN terms st ON st.id = i.start_type LEFT JOIN terms et ON et.id = i.end_type "
+                f"LEFT JOIN suspensions s ON s.membership = m.membership AND {SUSPENSION_HELD} "
+                f"LEFT JOIN labels l ON l.item = m.member AND l.property = :label "
+                f"AND (lower(l.lang) = :lang OR lower(l.lang) LIKE :subtags) "
+                f"ORDER BY m.organization, c.iso LIMIT :limit", params).fetchall()
+        named: dict[str, ox.NamedNode] = {}
+
+        def iri(value: str) -> ox.NamedNode:
+            node = named.get(value)
+            if node is None:
+                node = named[value] = ox.NamedNode(value)
+            return node
+
+        return [[ox.NamedNode(membership), ox.NamedNode(country), ox.Literal(iso),
+                 None if text is None else ox.Literal(text, language=language), iri(framework), iri(role),
+                 None if start is None else ox.Literal(start, datatype=iri(start_type)),
+                 None if end is None else ox.Literal(end, datatype=iri(end_type)),
+                 TRUE if certain else FALSE, None if suspended is None else ox.Literal(suspended)]
+                for (membership, country, iso, text, language, framework, role, start, start_type, end, end_type, certain,
+                     suspended) in rows]
 
     def _overlapping(self) -> bool:
         """Whether a membership has more than one suspension (then one may give it two rows on a day)."""

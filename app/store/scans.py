@@ -138,6 +138,32 @@ def membership_rows(store: ox.Store | Scanner) -> list[Row]:
 BOUNDS = tuple(NKG + p for p in ("earliestStart", "latestStart", "earliestEnd", "latestEnd"))
 
 
+def interval_rows(store: ox.Store | Scanner, memberships: set[str]) -> list[tuple[str, Term | None, Term | None]]:
+    """The rows of `partners-on-date.rq`'s OPTIONAL on the intervals of each of `memberships` (IRIs), as
+    (membership, start, end) with the dates as terms, None where unbound; a membership without an interval has no row
+    (the OPTIONAL leaves both unbound); by membership, start and end:
+    OPTIONAL { ?membership org:memberDuring ?interval .
+      OPTIONAL { ?interval time:hasBeginning ?beginning OPTIONAL { ?beginning time:inXSDDate|... ?start } }
+      OPTIONAL { ?interval time:hasEnd ?ending OPTIONAL { ?ending time:inXSDDate|... ?end } } }"""
+    scan = _scanner(store)
+    during = scan.objects(ORG + "memberDuring")
+    beginnings, ends = scan.objects(TIME + "hasBeginning"), scan.objects(TIME + "hasEnd")
+    dates = [scan.objects(TIME + p) for p in ("inXSDDate", "inXSDgYearMonth", "inXSDgYear")]
+
+    def values(instants_of: dict[Term, list[Term]], interval: Term) -> list[Term | None]:
+        found: list[Term | None] = [value for instant in instants_of.get(interval, ())
+                                    for value in [v for values in dates for v in values.get(instant, ())] or _NONE]
+        return found or [None]
+
+    rows: list[tuple[str, Term | None, Term | None]] = []
+    for membership, intervals in during.items():
+        if membership.value in memberships:
+            for interval in intervals:
+                rows += [(membership.value, start, end) for start, end in product(values(beginnings, interval), values(ends, interval))]
+    rows.sort(key=lambda row: (row[0], str(row[1]), str(row[2])))  # an order that does not depend on the store's
+    return rows
+
+
 def _with_bounds(values: Iterable[Iterable[Term] | None]) -> list[tuple[str | None, ...]]:
     """The as-of rule's four OPTIONALs of one subject, given its values of each bound (`BOUNDS`): a row per
     combination of its values, unbound where it has none."""
