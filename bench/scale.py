@@ -11,6 +11,8 @@ second run reuses it), then measures, with the store folder emptied first:
 * p50 and p99 of REST routes, named queries and SPARQL queries: one client, sequential, N requests each
   (a route that is slow stops after a time budget: the count says how many were timed), and the time of
   each one's first request (natokg keeps slow answers beside its store: the first is the one evaluated);
+* `partners-on-date` and `members-on-date` on 36 days no other request asks (1 July 1990-2025), each day once:
+  p50 and p99 of these first requests, what a client moving the map's slider waits for;
 * with --keep-answers, `natokg load --answers` between the two starts (each named query without a
   required parameter evaluated once and its slow answer kept), its time and what it said of each query;
 * the same SPARQL queries, start-up and PSS for `oxigraph serve-read-only` over the triples natokg
@@ -203,10 +205,57 @@ def timed(client: httpx.Client, name: str, url: str, accept: str, *, requests: i
         statuses[status] = statuses.get(status, 0) + 1
         if time.monotonic() - spent > budget:
             break
+    return _timing(name, took, statuses, answer_bytes, cut)
+
+
+def _timing(name: str, took: list[float], statuses: dict[str, int], answer_bytes: int, cut: bool) -> Timing:
     ordered = sorted(took)
     p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
     errors = sum(n for s, n in statuses.items() if s != "200")
     return Timing(name, len(took), errors, statistics.median(ordered), p99, statuses, answer_bytes, cut)
+
+
+def timed_days(client: httpx.Client, name: str, calls: list[tuple[str, dict[str, str]]], accept: str, *,
+               budget: float) -> Timing:
+    """One GET per call (url, params), each a day no request asked before, so each is a first request: p50 and p99
+    in ms over them (fewer when they exceed `budget` seconds in all); `first_ms` the first of them."""
+    took: list[float] = []
+    statuses: dict[str, int] = {}
+    spent = time.monotonic()
+    answer_bytes, cut = 0, False
+    for url, params in calls:
+        started = time.perf_counter()
+        try:
+            response = client.get(url, params=params, headers={"Accept": accept})
+            status = str(response.status_code)
+            if response.status_code == 200:
+                answer_bytes, cut = len(response.content), response.headers.get("x-natokg-truncated") == "true" or cut
+        except httpx.HTTPError as error:
+            status = type(error).__name__
+        took.append((time.perf_counter() - started) * 1000)
+        statuses[status] = statuses.get(status, 0) + 1
+        if time.monotonic() - spent > budget:
+            break
+    timing = _timing(name, took, statuses, answer_bytes, cut)
+    timing.first_ms, timing.first_status = took[0], next(iter(statuses))
+    return timing
+
+
+# The named queries that ask about a day, each asked on days no other request asks (SAMPLES' is 2000-01-01): what a
+# client moving the map's slider waits for, as no answer kept before can serve it.
+NEW_DAYS = [f"{year}-07-01" for year in range(1990, 2026)]
+DAY_QUERIES = ("partners-on-date", "members-on-date")
+
+
+def new_day_calls(base: str, *, oxigraph: bool) -> dict[str, list[tuple[str, dict[str, str]]]]:
+    """{timing name: [(url, params) for each of NEW_DAYS]}, natokg's named query or Oxigraph's /query of its text."""
+    out = {}
+    for name in DAY_QUERIES:
+        query = LIBRARY[name]
+        out[f"query {name} (new days)"] = [
+            (f"{base}/query", {"query": bound(query.text, query.bind({"date": day}, iri_base="https://w3id.org/natokg/id/"))})
+            if oxigraph else (f"{base}/api/queries/{name}", {"date": day}) for day in NEW_DAYS]
+    return out
 
 
 def natokg_requests(base: str) -> list[Call]:
@@ -232,7 +281,8 @@ def oxigraph_requests(base: str) -> list[Call]:
                     for name, text in named_texts().items()]
 
 
-def warm_and_time(pid: int, calls: list[Call], args: argparse.Namespace) -> tuple[float, float, int, list[Timing]]:
+def warm_and_time(pid: int, calls: list[Call], args: argparse.Namespace,
+                  days: dict[str, list[tuple[str, dict[str, str]]]]) -> tuple[float, float, int, list[Timing]]:
     with httpx.Client(timeout=args.request_timeout) as client:
         first: dict[str, Timing] = {}
         for _ in range(args.warmup):
@@ -247,6 +297,11 @@ def warm_and_time(pid: int, calls: list[Call], args: argparse.Namespace) -> tupl
                 timing.first_ms, timing.first_status = first[name].p50_ms, next(iter(first[name].statuses))
             print(f"    {name:<28} n={timing.requests:<3} p50 {timing.p50_ms:9.1f} ms  p99 {timing.p99_ms:9.1f} ms  "
                   f"{timing.answer_bytes / 1000:9.1f} kB{' cut' if timing.cut else ''}  {timing.statuses}", flush=True)
+            timings.append(timing)
+        for name, each in days.items():
+            timing = timed_days(client, name, each, JSON, budget=args.route_seconds)
+            print(f"    {name:<28} n={timing.requests:<3} p50 {timing.p50_ms:9.1f} ms  p99 {timing.p99_ms:9.1f} ms  "
+                  f"{timing.statuses}", flush=True)
             timings.append(timing)
         after_requests, processes = pss_mb(pid)
     return after_warmup, after_requests, processes, timings
@@ -293,7 +348,8 @@ def run_natokg(size: int, root: Path, workdir: Path, args: argparse.Namespace) -
             print(f"  natokg {attempt} start-up {starts[-1]:.2f} s: {line}", flush=True)
             if attempt == "second":
                 triples = httpx.get(f"http://127.0.0.1:{port}/health").json()["triples"]
-                warm, after, processes, timings = warm_and_time(process.pid, natokg_requests(f"http://127.0.0.1:{port}"), args)
+                warm, after, processes, timings = warm_and_time(process.pid, natokg_requests(f"http://127.0.0.1:{port}"), args,
+                                                               new_day_calls(f"http://127.0.0.1:{port}", oxigraph=False))
                 result = Result("natokg", size, triples, starts[0], starts[1], warm, after, processes, line, None, timings,
                                 kept_s, kept_lines)
     assert result is not None
@@ -318,7 +374,8 @@ def run_oxigraph(size: int, root: Path, workdir: Path, args: argparse.Namespace)
                   log=workdir / f"oxigraph-{size}.log") as process:
         start = until_ok(ask, process, started, args.start_deadline)
         print(f"  oxigraph load {load_s:.1f} s, start-up {start:.2f} s", flush=True)
-        warm, after, processes, timings = warm_and_time(process.pid, oxigraph_requests(f"http://127.0.0.1:{port}"), args)
+        warm, after, processes, timings = warm_and_time(process.pid, oxigraph_requests(f"http://127.0.0.1:{port}"), args,
+                                                       new_day_calls(f"http://127.0.0.1:{port}", oxigraph=True))
     triples = sum(1 for _ in ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS))
     dump.unlink()
     return Result("oxigraph", size, triples, None, start, warm, after, processes, "", load_s, timings)
