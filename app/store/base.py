@@ -92,6 +92,16 @@ class AnswersInline(Protocol):
         ...
 
 
+@runtime_checkable
+class KeepsAnswers(Protocol):
+    """A store that keeps slow answers beside it (app.store.answers): the embedded store on disk."""
+
+    def kept_or(self, request: QueryRequest, answer: Callable[[], Answer]) -> Answer:
+        """The answer to `request` kept before, else `answer()` (the same answer reached without the store, such as
+        the list index's), kept as a slow answer is."""
+        ...
+
+
 XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 _CANONICAL_BOOLEANS = {"1": "true", "0": "false"}
 

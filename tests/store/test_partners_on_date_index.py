@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -20,10 +21,12 @@ from app.core.settings import Settings
 from app.kg.runtime import Runtime, build_runtime
 from app.sparql.rewrite import bound
 from app.store import lists
+from app.store.answers import FOLDER
 from app.store.base import QueryRequest, select
 from app.store.embedded import EmbeddedStore
 from app.store.lists import ListIndex
 from app.web.app import create_app
+from tests.disk_stores import derived, disk_settings
 
 ID = "https://w3id.org/natokg/id/"
 NKG = "https://w3id.org/natokg/ontology#"
@@ -256,3 +259,24 @@ def test_other_queries_and_several_values_go_to_the_store(runtime: Runtime) -> N
     assert runtime.indexed_answer(query, one, BY_NAME["json"]) is not None
     members = runtime.queries["members-on-date"]
     assert runtime.indexed_answer(members, members.bind({"date": "2000-01-01"}, iri_base=ID), BY_NAME["json"]) is None
+
+
+def test_a_day_answered_from_the_index_is_kept_beside_an_on_disk_store(tmp_path: Path) -> None:
+    """A slow day (at 5M triples 0.3-0.4 s) is kept as the store keeps its own slow answers, and read back after;
+    a fast one is not (the shipped data's days take milliseconds)."""
+    cache = tmp_path / "cache"
+    with TestClient(create_app(disk_settings(cache))) as client:  # kept past 0.25 s of processor time: none here
+        assert client.get("/api/queries/partners-on-date", params={"date": "2022-03-01"}).status_code == 200
+    assert not list((derived(cache) / FOLDER).glob("*.answer"))
+    with TestClient(create_app(disk_settings(cache, answer_cache_after=0.0))) as client:
+        first = client.get("/api/queries/partners-on-date", params={"date": "2022-03-01"})
+        [kept] = list((derived(cache) / FOLDER).glob("*.answer"))
+        head, _, body = kept.read_bytes().partition(b"\n")
+        assert body == first.content and json.loads(head)["count"] == len(first.json()["results"]["bindings"]) > 10
+        marker = b'{"head":{"vars":["kept"]},"results":{"bindings":[]}}'  # changed under it: what it sends
+        kept.write_bytes(json.dumps({"kind": "solutions", "truncated": False, "count": 0, "bytes": len(marker)}).encode()
+                         + b"\n" + marker)
+        assert client.get("/api/queries/partners-on-date", params={"date": "2022-03-01"}).content == marker
+        other = client.get("/api/queries/partners-on-date", params={"date": "2022-03-02"})
+        assert other.status_code == 200 and other.content != marker
+    assert len(list((derived(cache) / FOLDER).glob("*.answer"))) == 2
