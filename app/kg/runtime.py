@@ -90,8 +90,8 @@ class Runtime:
         max_rows = self.settings.max_rows
 
         def written() -> Answer:
-            rows = index.partners_on_date(values["date"], lists.partner_roles(self.settings.id_base),
-                                          organization=values.get("framework"), lang=values.get("lang"), limit=max_rows + 1)
+            rows = index.partners_on_date(values["date"], organization=values.get("framework"), lang=values.get("lang"),
+                                          limit=max_rows + 1)
             assert rows is not None, "the index has the part"
             truncated = len(rows) > max_rows
             del rows[max_rows:]

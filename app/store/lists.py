@@ -136,11 +136,15 @@ CREATE TABLE membership_rows (  -- the rows of api-memberships.rq without a day,
     "end" TEXT, endNotBefore TEXT, endNotAfter TEXT, endUnknown TEXT, ongoingAsOf TEXT,
     PRIMARY KEY (membership, seq)
 ) WITHOUT ROWID;
--- the rows of partners-on-date.rq's OPTIONAL on the intervals of each partner role: their start and end, a datatype
--- (an IRI's number) beside each; a membership without an interval has none
-CREATE TABLE intervals (
-    membership INTEGER NOT NULL, seq INTEGER NOT NULL, start TEXT, start_type INTEGER, "end" TEXT, end_type INTEGER,
-    PRIMARY KEY (membership, seq)
+-- the rows of partners-on-date.rq but for the day: a partner role in a framework of a member with an ISO code, its
+-- as-of bounds and, a row per value as its OPTIONAL gives them, the start and end of its intervals (a datatype, an IRI's
+-- number, beside each), with the IRIs it sends; clustered in the query's order, so that a day's rows are read in order
+-- and the first `limit` of them end the read
+CREATE TABLE partner_rows (
+    organization INTEGER NOT NULL, iso TEXT NOT NULL, membership INTEGER NOT NULL, seq INTEGER NOT NULL,
+    role INTEGER NOT NULL, member INTEGER NOT NULL, membership_iri TEXT NOT NULL, member_iri TEXT NOT NULL,
+    es INTEGER, ls INTEGER, ee INTEGER, le INTEGER, start TEXT, start_type INTEGER, "end" TEXT, end_type INTEGER,
+    PRIMARY KEY (organization, iso, membership, seq)
 ) WITHOUT ROWID;
 -- the rows of the other api-{kind}-list.rq without a filter, in their order
 CREATE TABLE list_items (list TEXT NOT NULL, position INTEGER NOT NULL, item INTEGER NOT NULL, PRIMARY KEY (list, position))
@@ -151,9 +155,6 @@ CREATE TABLE parts (part TEXT PRIMARY KEY) WITHOUT ROWID;  -- the optional parts
 INDEXES = """
 CREATE INDEX memberships_by_member ON memberships (member);
 CREATE INDEX memberships_by_role ON memberships (role, member);
--- covering: the partner roles held on a day are chosen from the index alone (partners-on-date, the map, the home
--- page: at 5M triples 227,386 partner roles read in 25 ms instead of 130 ms, each row's bounds a seek in the table)
-CREATE INDEX memberships_held ON memberships (role, partnership, es, le, ls, ee, organization, member, membership);
 -- covering: a resource's labels are read from the index alone (the map's 16,295 partners at 5M triples: 0.29 s
 -- instead of 0.49 warm, 0.35 instead of 2.3 s with a cold page cache, for 13% more file)
 CREATE INDEX labels_by_item ON labels (item, property, lang, text);
@@ -233,10 +234,16 @@ def build(store: ox.Store, queries: Mapping[str, str], target: Path | None = Non
         db.executemany("INSERT INTO list_items VALUES (?, ?, ?)", ((kind, n, ids[str(iri)]) for n, iri in enumerate(items)))
         db.execute("INSERT INTO parts VALUES (?)", (f"list {kind}",))
     if intervals is not None:
-        db.executemany("INSERT INTO intervals VALUES (?, ?, ?, ?, ?, ?)", (
-            (ids[membership], seq, *(value for day in (start, end) for value in
-                                     ((None, None) if day is None else (day.value, ids[day.datatype.value]))))
-            for seq, (membership, start, end) in enumerate(intervals)))
+        db.execute('CREATE TEMP TABLE intervals (membership INTEGER NOT NULL, start TEXT, start_type INTEGER, "end" TEXT, '
+                   'end_type INTEGER)')
+        db.executemany("INSERT INTO intervals VALUES (?, ?, ?, ?, ?)", (
+            (ids[membership], *(value for day in (start, end) for value in
+                                ((None, None) if day is None else (day.value, ids[day.datatype.value]))))
+            for membership, start, end in intervals))
+        db.execute("CREATE INDEX temp.intervals_by_membership ON intervals (membership)")
+        roles = [ids[role] for role in partner_roles(id_base) if role in ids]
+        db.execute(PARTNER_ROWS.format(roles=", ".join(str(role) for role in roles) or "NULL"))
+        db.execute("DROP TABLE temp.intervals")
         db.execute("INSERT INTO parts VALUES (?)", (PARTNERS_ON_DATE,))
     db.executescript(INDEXES)
     db.execute("INSERT INTO labels_text (labels_text) VALUES ('rebuild')")
@@ -379,6 +386,21 @@ edges AS (
 SELECT organization, role, partnership, certain, edge, day,
        SUM(COUNT(*)) OVER (PARTITION BY organization, role, partnership, certain, edge ORDER BY day)
 FROM edges GROUP BY organization, role, partnership, certain, edge, day
+"""
+
+
+# The partner roles of partners-on-date.rq's subquery (one row per membership, organisation, member and role: the
+# memberships table has one per recorded start as well), of members with an ISO code, each with its intervals
+# (a row per value; one unbound row when it has none, as an OPTIONAL leaves it)
+PARTNER_ROWS = """
+INSERT INTO partner_rows
+SELECT m.organization, c.iso, m.membership, ROW_NUMBER() OVER (), m.role, m.member, ms.iri, t.iri, m.es, m.ls, m.ee, m.le,
+       i.start, i.start_type, i."end", i.end_type
+FROM (SELECT DISTINCT membership, organization, member, role, es, ls, ee, le FROM memberships
+      WHERE partnership = 1 AND role IN ({roles})) m
+JOIN countries c ON c.id = m.member AND c.iso IS NOT NULL
+JOIN terms ms ON ms.id = m.membership JOIN terms t ON t.id = m.member
+LEFT JOIN temp.intervals i ON i.membership = m.membership
 """
 
 
@@ -606,22 +628,19 @@ class ListIndex:
             out.append(row)
         return out
 
-    def partners_on_date(self, date: str, roles: tuple[str, ...], *, organization: str | None, lang: str | None,
-                         limit: int) -> list[list[Any]] | None:
-        """The first `limit` rows of `partners-on-date` on `date` (`roles` its partner roles; in `organization` only,
-        when given), labels in `lang` (none when None, as LANGMATCHES with an unbound range), in its order (framework,
-        then ISO code), as lists of terms in its columns' order (None: unbound); None when the index was built without
-        them (`_partner_intervals`).
+    def partners_on_date(self, date: str, *, organization: str | None, lang: str | None, limit: int) -> list[list[Any]] | None:
+        """The first `limit` rows of `partners-on-date` on `date` (in `organization` only, when given), labels in
+        `lang` (none when None, as LANGMATCHES with an unbound range), in its order (framework, then ISO code), as lists
+        of terms in its columns' order (None: unbound); None when the index was built without them (`_partner_intervals`).
 
         The same joins as the query, each a row per value as there: the partner roles held that day by the as-of
-        rule, each with its intervals' start and end (an OPTIONAL), its suspensions held that day (an OPTIONAL), its
-        country's ISO code and its rdfs:labels whose language LANGMATCHES `lang` (an OPTIONAL)."""
+        rule, each with its intervals' start and end (an OPTIONAL: `partner_rows`), its suspensions held that day (an
+        OPTIONAL), its country's ISO code and its rdfs:labels whose language LANGMATCHES `lang` (an OPTIONAL). The
+        rows are read in the query's order and the read stops at the `limit`th."""
         if not self.has(PARTNERS_ON_DATE):
             return None
-        names = [f"r{i}" for i in range(len(roles))]
-        roles_in = f"(SELECT id FROM terms WHERE iri IN ({', '.join(':' + n for n in names) or 'NULL'}))"
         params: dict[str, Any] = {"date": day_number(date), "lang": lang and lang.lower(), "subtags": lang and lang.lower() + "-%",
-                                  "label": RDFS_LABEL, "limit": limit, **dict(zip(names, roles, strict=True))}
+                                  "label": RDFS_LABEL, "limit": limit}
         with self._lock:
             db = self._connection()
             where = ""
@@ -631,24 +650,16 @@ class ListIndex:
                     return []
                 params.update(ids)
                 where = "AND m.organization = :organization "
-            # the rows chosen and ordered by numbers, and only the first `limit` given their IRIs (each a seek): the
-            # membership's and the country's; the few frameworks, roles and datatypes are named once below
             rows = db.execute(
-                f"WITH m AS (SELECT DISTINCT m.membership, m.organization, m.member, m.role, m.es, m.ls, m.ee, m.le "
-                f"FROM memberships m WHERE m.partnership = 1 AND m.role IN {roles_in} AND {HELD} {where}), "
-                f"chosen AS (SELECT m.membership, m.member, c.iso, l.text, l.lang, m.organization, m.role, i.start, "
-                f"i.start_type, i.\"end\", i.end_type, {CERTAIN} AS certain, "
-                f"CASE WHEN s.membership IS NULL THEN NULL WHEN {SUSPENSION_CERTAIN} THEN 'certain' ELSE 'possible' END AS suspended "
-                f"FROM m JOIN countries c ON c.id = m.member AND c.iso IS NOT NULL "
-                f"LEFT JOIN intervals i ON i.membership = m.membership "
+                f"SELECT m.membership_iri, m.member_iri, m.iso, l.text, l.lang, m.organization, m.role, m.start, m.start_type, "
+                f"m.\"end\", m.end_type, {CERTAIN}, "
+                f"CASE WHEN s.membership IS NULL THEN NULL WHEN {SUSPENSION_CERTAIN} THEN 'certain' ELSE 'possible' END "
+                f"FROM partner_rows m "
                 f"LEFT JOIN suspensions s ON s.membership = m.membership AND {SUSPENSION_HELD} "
                 f"LEFT JOIN labels l ON l.item = m.member AND l.property = :label "
                 f"AND (lower(l.lang) = :lang OR lower(l.lang) LIKE :subtags) "
-                f"ORDER BY m.organization, c.iso LIMIT :limit) "
-                f"SELECT ms.iri, t.iri, x.iso, x.text, x.lang, x.organization, x.role, x.start, x.start_type, x.\"end\", "
-                f"x.end_type, x.certain, x.suspended FROM chosen x "
-                f"JOIN terms ms ON ms.id = x.membership JOIN terms t ON t.id = x.member ORDER BY x.organization, x.iso",
-                params).fetchall()
+                f"WHERE {HELD} {where}ORDER BY m.organization, m.iso LIMIT :limit", params).fetchall()
+            # the few frameworks, roles and datatypes, named once
             few = {n for row in rows for n in (row[5], row[6], row[8], row[10]) if n is not None}
             named = {n: ox.NamedNode(iri) for n, iri in db.execute(
                 f"SELECT id, iri FROM terms WHERE id IN ({', '.join(str(int(n)) for n in few)})")}

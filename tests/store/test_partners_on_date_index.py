@@ -95,7 +95,7 @@ def _queried(runtime: Runtime, store: ox.Store, day: str, lang: str, framework: 
 
 
 def _indexed(index: ListIndex, day: str, lang: str, framework: str | None) -> list[Row]:
-    rows = index.partners_on_date(day, PARTNER_ROLES, organization=framework, lang=lang, limit=100_000)
+    rows = index.partners_on_date(day, organization=framework, lang=lang, limit=100_000)
     assert rows is not None, "the index answers partners-on-date"
     return [_key(row) for row in rows]
 
@@ -184,7 +184,7 @@ def test_the_index_declines_where_its_sql_would_not_follow_the_query(runtime: Ru
         text = text.replace("ORDER BY ?framework ?iso", "ORDER BY ?framework ?label")
     index = ListIndex.in_memory(_copy(runtime, *added), _index_queries(runtime, text), id_base=ID)
     assert not index.has(lists.PARTNERS_ON_DATE)
-    assert index.partners_on_date("2000-01-01", PARTNER_ROLES, organization=None, lang="en", limit=10) is None
+    assert index.partners_on_date("2000-01-01", organization=None, lang="en", limit=10) is None
     page = index.memberships(partners=True, organization=None, role=None, roles=PARTNER_ROLES, date="2000-01-01",
                              limit=5, offset=0)
     assert page.total > 5  # the rest of the index is built as before
