@@ -13,6 +13,10 @@ cost of a seek per term (10-20 us each on disk): the rows of `api-provenance` (t
 the unfiltered rows of the other `api-{kind}-list` queries in their order, the memberships counted by
 organisation, role and partnership, in all and held on each day (a framework's 45,000 partnerships at a million
 triples are otherwise counted one by one, 9 ms), and the countries that ever took part in each organisation or role.
+And it answers the named query `partners-on-date` whole, on any day (`partner_rows`, `ListIndex.partners_on_date`):
+as SPARQL the store reads every partner role to choose a day's (9 s at 5M triples), and no kept answer serves a day
+nobody asked before; only for the query's shipped text (`PARTNERS_ON_DATE_DIGEST`) and a graph of the shape its SQL
+takes as given (`_partner_intervals`), compared row for row in `tests/store/test_partners_on_date_index.py`.
 
 It is built once from the store with the rows of four named queries (`index-memberships`, `index-suspensions`,
 `index-countries`, `index-labels`) and, when the data root has theirs, the parts kept whole (the other lists by their
