@@ -10,7 +10,9 @@ from there instead of evaluating it again. A whole-list named query at 5M triple
 read back, a few milliseconds.
 
 The folder holds at most `max_bytes`: when a new answer would take it past that, the answers read least
-recently go first (a read sets the file's time). Two processes that ask the same slow query at once both
+recently go first (a read sets the file's time), except those kept ahead (`natokg load --answers`: `pinned`,
+`<key>.ahead.answer`), which an operator asked for and a client's queries must not push out; they count towards
+`max_bytes`. Two processes that ask the same slow query at once both
 evaluate it, and the second rename replaces the first file with the same bytes. A folder that cannot be
 written keeps nothing new (the queries are evaluated as before) and still serves what it holds.
 """
@@ -37,6 +39,7 @@ log = logging.getLogger("natokg.store")
 
 FOLDER = "answers"
 SUFFIX = ".answer"
+AHEAD = ".ahead" + SUFFIX  # kept ahead: never removed to make room
 PARTIAL = ".partial"
 STALE_PARTIAL = 600.0  # seconds
 # Functions whose value is new at every evaluation, and the keyword that reads another endpoint: a text that
@@ -69,21 +72,24 @@ class KeptAnswers:
         self.max_bytes = max_bytes
         self.after = after
 
-    def _path(self, job: Job) -> Path:
+    def _path(self, job: Job, *, ahead: bool = False) -> Path:
         key = json.dumps([WRITERS, job.query, job.format_name, job.max_rows, job.default_graphs, job.named_graphs])
-        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:40]}{SUFFIX}"
+        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:40]}{AHEAD if ahead else SUFFIX}"
 
     def get(self, job: Job) -> Answer | None:
         """The kept answer to `job`, if there is one (read whole: answers are cut at the row cap)."""
         if self.max_bytes <= 0:
             return None
-        path = self._path(job)
-        try:
-            with path.open("rb") as kept:
-                head = json.loads(kept.readline())
-                body = kept.read()
-        except (OSError, ValueError):
-            return None  # none (or removed meanwhile, or not ours)
+        for path in (self._path(job, ahead=True), self._path(job)):
+            try:
+                with path.open("rb") as kept:
+                    head = json.loads(kept.readline())
+                    body = kept.read()
+                break
+            except (OSError, ValueError):
+                continue  # none (or removed meanwhile, or not ours)
+        else:
+            return None
         with suppress(OSError):  # a folder that cannot be written (a read-only image) still serves what it holds
             os.utime(path)  # read now: the last to go when the folder is full
         if not isinstance(head, dict) or head.get("bytes") != len(body):
@@ -96,9 +102,18 @@ class KeptAnswers:
         return (self.max_bytes > 0 and seconds >= self.after and len(answer.body) <= self.max_bytes // 4
                 and keepable(job.query))
 
-    def put(self, job: Job, answer: Answer) -> bool:
-        """Keep `answer` to `job` if `wants` says so; False when it was not kept (not wanted, or the folder cannot be
-        written)."""
+    def pin(self, job: Job) -> bool:
+        """Keep the answer to `job` kept before as one kept ahead (never removed to make room); False if there is
+        none to pin (or the folder cannot be written)."""
+        try:
+            os.rename(self._path(job), self._path(job, ahead=True))
+        except OSError:
+            return self._path(job, ahead=True).exists()
+        return True
+
+    def put(self, job: Job, answer: Answer, *, ahead: bool = False) -> bool:
+        """Keep `answer` to `job` if `wants` says so (`ahead`: never removed to make room); False when it was not kept
+        (not wanted, or the folder cannot be written)."""
         if not self.wants(job, answer):
             return False
         head = json.dumps({"kind": answer.kind, "truncated": answer.truncated, "count": answer.count,
@@ -110,24 +125,31 @@ class KeptAnswers:
                 with partial.open("wb") as out:
                     out.write(head)
                     out.write(answer.body)
-                os.rename(partial, self._path(job))
+                os.rename(partial, self._path(job, ahead=ahead))
+            if ahead:
+                with suppress(OSError):  # kept before by a client's query: one file for the answer
+                    self._path(job).unlink()
         except OSError as exc:
             log.warning("natokg: an answer could not be kept in %s: %s", self.folder, exc)
             return False
         return True
 
     def _make_room(self, size: int) -> None:
-        """Remove the answers read least recently until `size` more bytes fit within `max_bytes`."""
+        """Remove the answers read least recently until `size` more bytes fit within `max_bytes` (or none is left but
+        those kept ahead, which stay)."""
         kept: list[tuple[float, int, Path]] = []
+        held_ahead = 0
         now = time.time()
         for path in self.folder.iterdir():
             with suppress(OSError):  # removed by another process meanwhile
                 status = path.stat()
-                if path.name.endswith(SUFFIX):
+                if path.name.endswith(AHEAD):
+                    held_ahead += status.st_size
+                elif path.name.endswith(SUFFIX):
                     kept.append((status.st_mtime, status.st_size, path))
                 elif path.name.endswith(PARTIAL) and now - status.st_mtime > STALE_PARTIAL:
                     path.unlink()  # left by a process that died writing it (a write takes milliseconds)
-        held = sum(length for _, length, _ in kept)
+        held = held_ahead + sum(length for _, length, _ in kept)
         for _, length, path in sorted(kept):
             if held + size <= self.max_bytes:
                 break

@@ -173,14 +173,17 @@ class EmbeddedStore:
     def keep_ahead(self, request: QueryRequest) -> tuple[Answer, str]:
         """Evaluate `request` in this thread, without a deadline, and keep its answer if it is slow enough
         (`natokg load --answers`): what a serving process would evaluate on a worker and keep, with the same key and
-        bytes. Says what became of it: "kept", "kept before", "not kept" (fast, large or unstable: app.store.answers)."""
+        bytes, never removed to make room for a client's. Says what became of it: "kept", "kept before", "not kept" (fast,
+        large or unstable: app.store.answers)."""
         job = Job.of(request, max_rows=self._settings.max_rows)
         if (answer := self._inline(job)) is not None:
             return answer, "not kept"
         if (answer := self._kept(job)) is not None:
+            assert self.kept is not None
+            self.kept.pin(job)  # asked ahead: no client's query pushes it out now
             return answer, "kept before"
         answer = run_here(evaluate, self._opened.get(), job)
-        return answer, "kept" if self.kept is not None and self.kept.put(job, answer) else "not kept"
+        return answer, "kept" if self.kept is not None and self.kept.put(job, answer, ahead=True) else "not kept"
 
     def select_here(self, request: QueryRequest) -> list[dict[str, Any]]:
         """One of our own bounded SELECTs evaluated in this thread (app.store.base.select); Oxigraph lets go of the

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.settings import Settings
-from app.store.answers import FOLDER, KeptAnswers, keepable
+from app.store.answers import AHEAD, FOLDER, KeptAnswers, keepable
 from app.store.base import Answer
 from app.store.workers import Job
 from app.web.app import create_app
@@ -143,6 +143,28 @@ def test_the_answers_read_least_recently_go_first_when_the_folder_is_full(tmp_pa
     assert answers.get(job(1)) is None and answers.get(job(4)) is not None
 
 
+def test_the_answers_kept_ahead_stay_when_the_folder_is_full(tmp_path: Path) -> None:
+    """What `natokg load --answers` kept is never removed to make room for a client's answers (a slider sweeping the
+    map's days); it counts towards the folder's size, so a client's answers have the rest."""
+    answers = KeptAnswers(tmp_path, max_bytes=4000, after=0.5)
+    assert answers.put(job(0), answer(900), ahead=True)
+    assert answers.put(job(1), answer(900))
+    assert answers.pin(job(1))  # kept by a client's query, then asked ahead
+    assert not answers.pin(job(9))  # nothing to pin
+    ahead = {answers._path(job(n), ahead=True) for n in (0, 1)}
+    assert {p for p in tmp_path.iterdir()} == ahead
+    for path in ahead:  # read long ago
+        os.utime(path, (time.time() - 36_000,) * 2)
+    for n in range(2, 8):
+        assert answers.put(job(n), answer(900))
+    assert all(path.exists() for path in ahead)
+    assert answers.get(job(0)) is not None and answers.get(job(1)) is not None
+    # 2 x 900 ahead leave room for two of the others, the latest
+    assert [n for n in range(2, 8) if answers.get(job(n)) is not None] == [6, 7]
+    assert answers.put(job(7), answer(900), ahead=True)  # asked ahead once a client had it kept: one file
+    assert not answers._path(job(7)).exists() and answers._path(job(7), ahead=True).exists()
+
+
 def test_what_is_not_worth_keeping_is_not_kept(tmp_path: Path) -> None:
     answers = KeptAnswers(tmp_path, max_bytes=4000, after=0.5)
     assert not answers.put(job(0), answer(100, seconds=0.4))  # fast
@@ -188,7 +210,7 @@ def test_natokg_load_keeps_the_named_queries_answers_ahead(tmp_path: Path) -> No
     assert "natokg:   api-countries: " in first and ", kept" in first
     assert "partners-on-date" not in first  # it needs a day
     written = kept(tmp_path)
-    assert len(written) >= 30
+    assert len(written) >= 30 and all(path.name.endswith(AHEAD) for path in written)  # never removed to make room
     assert "kept before" in load() and kept(tmp_path) == written
     with TestClient(create_app(disk_settings(tmp_path))) as served:
         response = served.get("/api/queries/api-countries")
