@@ -33,12 +33,14 @@ _NONE: tuple[None] = (None,)
 
 
 class Scanner:
-    """The predicates of one store, each scanned once while it is kept: {subject: its objects}, in the store's order
-    (the index's memberships and the memberships' dates read mostly the same ones)."""
+    """The predicates and classes of one store, each scanned once while it is kept: {subject: its objects}, in the
+    store's order, and a class's subjects (the index's memberships, the memberships' dates and the partner roles'
+    intervals read mostly the same ones)."""
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
         self._objects: dict[str, dict[Term, list[Term]]] = {}
+        self._subjects: dict[str, list[Term]] = {}
 
     def objects(self, predicate: str) -> dict[Term, list[Term]]:
         """{subject: its objects} of one predicate in the default graph."""
@@ -51,11 +53,14 @@ class Scanner:
 
     def subjects(self, cls: str) -> list[Term]:
         """The subjects of `a cls` in the default graph."""
-        return [quad.subject for quad in self.store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), ox.NamedNode(cls),
-                                                                      ox.DefaultGraph())]
+        if cls not in self._subjects:
+            self._subjects[cls] = [quad.subject for quad in self.store.quads_for_pattern(
+                None, ox.NamedNode(RDF + "type"), ox.NamedNode(cls), ox.DefaultGraph())]
+        return self._subjects[cls]
 
     def clear(self) -> None:
         self._objects.clear()
+        self._subjects.clear()
 
 
 def _scanner(source: ox.Store | Scanner) -> Scanner:
@@ -151,17 +156,23 @@ def interval_rows(store: ox.Store | Scanner, memberships: set[str]) -> list[tupl
     dates = [scan.objects(TIME + p) for p in ("inXSDDate", "inXSDgYearMonth", "inXSDgYear")]
 
     def values(instants_of: dict[Term, list[Term]], interval: Term) -> list[Term | None]:
-        found: list[Term | None] = [value for instant in instants_of.get(interval, ())
-                                    for value in [v for values in dates for v in values.get(instant, ())] or _NONE]
-        return found or [None]
+        # OPTIONAL { ?interval time:hasBeginning ?instant OPTIONAL { ?instant time:inXSDDate|... ?date } } (or hasEnd)
+        return [value for instant in instants_of.get(interval, ()) for value in _instant_dates(dates, instant)] or [None]
 
     rows: list[tuple[str, Term | None, Term | None]] = []
     for membership, intervals in during.items():
         if membership.value in memberships:
             for interval in intervals:
-                rows += [(membership.value, start, end) for start, end in product(values(beginnings, interval), values(ends, interval))]
+                rows += [(membership.value, start, end)
+                         for start, end in product(values(beginnings, interval), values(ends, interval))]
     rows.sort(key=lambda row: (row[0], str(row[1]), str(row[2])))  # an order that does not depend on the store's
     return rows
+
+
+def _instant_dates(dates: list[dict[Term, list[Term]]], instant: Term) -> list[Term | None]:
+    """OPTIONAL { ?instant time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear ?date } (`dates`: the three predicates'
+    objects): a row per value, one unbound when it has none."""
+    return [value for values in dates for value in values.get(instant, ())] or [None]
 
 
 def _with_bounds(values: Iterable[Iterable[Term] | None]) -> list[tuple[str | None, ...]]:
@@ -187,8 +198,8 @@ def index_membership_rows(store: ox.Store | Scanner) -> list[Row]:
         if not roles or not members:
             continue
         # OPTIONAL { ?membership org:memberDuring/time:hasBeginning ?startInstant OPTIONAL { ?startInstant time:inXSDDate|... ?start } }
-        starts = [start for interval in during.get(membership, ()) for instant in beginnings.get(interval, ())
-                  for start in [value.value for values in dates for value in values.get(instant, ())] or _NONE] or [None]
+        starts = [None if start is None else start.value for interval in during.get(membership, ())
+                  for instant in beginnings.get(interval, ()) for start in _instant_dates(dates, instant)] or [None]
         bounded_rows = _with_bounds(values.get(membership) for values in bounds)
         for where, what, who in product(organizations, roles, members):
             framework = where.value if where in frameworks else None
