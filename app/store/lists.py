@@ -595,6 +595,17 @@ class ListIndex:
                 f"GROUP BY m.organization", {"date": day_number(date), **dict(zip(names, roles, strict=True))}).fetchall()
         return {iri: (int(total), int(certain)) for iri, total, certain in rows}
 
+    def _in_organization(self, db: sqlite3.Connection, organization: str | None, params: dict[str, Any]) -> str | None:
+        """The condition on `m.organization` of a day's partners (its number added to `params`): none for any
+        organisation, None when the index names no such organisation (the answer is empty)."""
+        if organization is None:
+            return ""
+        ids = self._ids(db, {"organization": organization})
+        if ids is None:
+            return None
+        params.update(ids)
+        return "AND m.organization = :organization "
+
     def partners_on(self, date: str, roles: tuple[str, ...], *, organization: str | None, lang: str) -> list[dict[str, Any]]:
         """The rows of `partners-on-date` on `date` (in `organization` only, when given) that the map draws: country,
         iso, label (an rdfs:label in `lang`), framework, certain and suspended, in the order of framework and ISO code."""
@@ -603,13 +614,9 @@ class ListIndex:
                                   "label": RDFS_LABEL, **dict(zip(names, roles, strict=True))}
         with self._lock:
             db = self._connection()
-            where = ""
-            if organization is not None:
-                ids = self._ids(db, {"organization": organization})
-                if ids is None:
-                    return []
-                params.update(ids)
-                where = "AND m.organization = :organization "
+            where = self._in_organization(db, organization, params)
+            if where is None:
+                return []
             rows = db.execute(
                 f"SELECT o.iri, t.iri, c.iso, {CERTAIN}, CASE WHEN s.membership IS NULL THEN NULL WHEN {SUSPENSION_CERTAIN} "
                 f"THEN 'certain' ELSE 'possible' END, "
@@ -647,13 +654,9 @@ class ListIndex:
                                   "label": RDFS_LABEL, "limit": limit}
         with self._lock:
             db = self._connection()
-            where = ""
-            if organization is not None:
-                ids = self._ids(db, {"organization": organization})
-                if ids is None:
-                    return []
-                params.update(ids)
-                where = "AND m.organization = :organization "
+            where = self._in_organization(db, organization, params)
+            if where is None:
+                return []
             rows = db.execute(
                 f"SELECT m.membership_iri, m.member_iri, m.iso, l.text, l.lang, m.organization, m.role, m.start, m.start_type, "
                 f"m.\"end\", m.end_type, {CERTAIN}, "
