@@ -77,8 +77,7 @@ class Runtime:
         does not answer it: another query, no index, a parameter given several values, an index built without it
         (another text of the query, or a graph whose shape its SQL does not follow)."""
         index = self.lists
-        if (index is None or query.name != lists.PARTNERS_ON_DATE or fmt.kind is not Kind.RESULTS
-                or not index.has(lists.PARTNERS_ON_DATE)):
+        if index is None or not self.answers_from_index(query.name) or fmt.kind is not Kind.RESULTS or not index.has(query.name):
             return None
         values: dict[str, Any] = {}
         for name, binding in bindings.items():
