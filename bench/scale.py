@@ -188,37 +188,13 @@ Call = tuple[str, str, str, dict[str, str] | None]  # name, URL, Accept, query p
 def timed(client: httpx.Client, name: str, url: str, accept: str, *, requests: int, budget: float,
           params: dict[str, str] | None = None) -> Timing:
     """`requests` sequential GETs (fewer when they exceed `budget` seconds in all): p50 and p99 in ms."""
-    took: list[float] = []
-    statuses: dict[str, int] = {}
-    spent = time.monotonic()
-    answer_bytes, cut = 0, False
-    for _ in range(requests):
-        started = time.perf_counter()
-        try:
-            response = client.get(url, params=params, headers={"Accept": accept})
-            status = str(response.status_code)
-            if response.status_code == 200:
-                answer_bytes, cut = len(response.content), response.headers.get("x-natokg-truncated") == "true"
-        except httpx.HTTPError as error:
-            status = type(error).__name__
-        took.append((time.perf_counter() - started) * 1000)
-        statuses[status] = statuses.get(status, 0) + 1
-        if time.monotonic() - spent > budget:
-            break
-    return _timing(name, took, statuses, answer_bytes, cut)
+    return _timing(name, *_gets(client, [(url, params)] * requests, accept, budget=budget))
 
 
-def _timing(name: str, took: list[float], statuses: dict[str, int], answer_bytes: int, cut: bool) -> Timing:
-    ordered = sorted(took)
-    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-    errors = sum(n for s, n in statuses.items() if s != "200")
-    return Timing(name, len(took), errors, statistics.median(ordered), p99, statuses, answer_bytes, cut)
-
-
-def timed_days(client: httpx.Client, name: str, calls: list[tuple[str, dict[str, str]]], accept: str, *,
-               budget: float) -> Timing:
-    """One GET per call (url, params), each a day no request asked before, so each is a first request: p50 and p99
-    in ms over them (fewer when they exceed `budget` seconds in all); `first_ms` the first of them."""
+def _gets(client: httpx.Client, calls: list[tuple[str, dict[str, str] | None]], accept: str, *,
+          budget: float) -> tuple[list[float], dict[str, int], int, bool]:
+    """One GET per call (url, params), in turn, until they exceed `budget` seconds in all: the time of each in ms, the
+    statuses counted, the size of the last 200's body and whether an answer was cut (X-Natokg-Truncated)."""
     took: list[float] = []
     statuses: dict[str, int] = {}
     spent = time.monotonic()
@@ -236,6 +212,21 @@ def timed_days(client: httpx.Client, name: str, calls: list[tuple[str, dict[str,
         statuses[status] = statuses.get(status, 0) + 1
         if time.monotonic() - spent > budget:
             break
+    return took, statuses, answer_bytes, cut
+
+
+def _timing(name: str, took: list[float], statuses: dict[str, int], answer_bytes: int, cut: bool) -> Timing:
+    ordered = sorted(took)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    errors = sum(n for s, n in statuses.items() if s != "200")
+    return Timing(name, len(took), errors, statistics.median(ordered), p99, statuses, answer_bytes, cut)
+
+
+def timed_days(client: httpx.Client, name: str, calls: list[tuple[str, dict[str, str]]], accept: str, *,
+               budget: float) -> Timing:
+    """One GET per call (url, params), each a day no request asked before, so each is a first request: p50 and p99
+    in ms over them (fewer when they exceed `budget` seconds in all); `first_ms` the first of them."""
+    took, statuses, answer_bytes, cut = _gets(client, list(calls), accept, budget=budget)
     timing = _timing(name, took, statuses, answer_bytes, cut)
     timing.first_ms, timing.first_status = took[0], next(iter(statuses))
     return timing
