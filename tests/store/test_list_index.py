@@ -8,7 +8,6 @@ import multiprocessing
 import random
 import sqlite3
 from collections.abc import Iterator
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +21,12 @@ from app.rest.labels import Catalogue
 from app.rest.search import IndexedSearch, SearchIndex
 from app.store import disk, lists
 from app.store.base import select
+from app.store.embedded import EmbeddedStore
 from app.store.lists import ListIndex
 from app.web.app import create_app
+from tests.store.days import changing_days
 
 ID = "https://w3id.org/natokg/id/"
-BOUNDS = """PREFIX nkg: <https://w3id.org/natokg/ontology#>
-SELECT DISTINCT ?day WHERE { ?fact nkg:earliestStart|nkg:latestStart|nkg:earliestEnd|nkg:latestEnd ?day }"""
 PARTNER_ROLES = (f"{ID}role/partner", f"{ID}role/enhanced-opportunities-partner")
 
 
@@ -58,11 +57,8 @@ def _indexed(page: lists.ListPage, with_date: bool) -> list[tuple[Any, ...]]:
 
 def _days(runtime: Runtime) -> list[str]:
     """Every day a membership or suspension may begin or end, the day before it, and a few plain ones."""
-    bounds = {row["day"].value for row in select(runtime.store, BOUNDS)}
-    days = {"1949-04-04", "1994-01-10", "2000-01-01", "2014-04-01", "2022-02-24", "2026-01-01"}
-    for day in bounds:
-        days |= {day, (date.fromisoformat(day) - timedelta(days=1)).isoformat()}
-    return sorted(days)
+    assert isinstance(runtime.store, EmbeddedStore)
+    return changing_days(runtime.store._store)
 
 
 def test_partners_on_every_day_the_data_changes(runtime: Runtime, index: ListIndex) -> None:
@@ -240,7 +236,6 @@ def test_the_other_lists_are_kept_whole_in_their_order(runtime: Runtime, index: 
 def test_the_scans_give_the_rows_of_the_index_queries(runtime: Runtime) -> None:
     """The index is read by scanning predicates (app.store.scans); on the shipped data, the rows are the queries'."""
     from app.store import scans
-    from app.store.embedded import EmbeddedStore
 
     assert isinstance(runtime.store, EmbeddedStore)
     raw = runtime.store._store

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from app.store.embedded import EmbeddedStore
 from app.store.lists import ListIndex
 from app.web.app import create_app
 from tests.disk_stores import derived, disk_settings
+from tests.store.days import changing_days
 
 ID = "https://w3id.org/natokg/id/"
 NKG = "https://w3id.org/natokg/ontology#"
@@ -35,8 +35,6 @@ TIME = "http://www.w3.org/2006/time#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 PARTNER_ROLES = lists.partner_roles(ID)
-BOUNDS = """PREFIX nkg: <https://w3id.org/natokg/ontology#>
-SELECT DISTINCT ?day WHERE { ?fact nkg:earliestStart|nkg:latestStart|nkg:earliestEnd|nkg:latestEnd ?day }"""
 SUSPENDED = """PREFIX nkg: <https://w3id.org/natokg/ontology#> PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX time: <http://www.w3.org/2006/time#>
 SELECT ?membership ?country ?beginning WHERE {
@@ -71,15 +69,6 @@ def _index_queries(runtime: Runtime, text: str | None = None) -> dict[str, str]:
             lists.PARTNERS_ON_DATE: text if text is not None else runtime.queries[lists.PARTNERS_ON_DATE].text}
 
 
-def _days(store: ox.Store) -> list[str]:
-    """Every day a membership or suspension may begin or end, the day before it, and a few plain ones."""
-    days = {"1949-04-04", "1994-01-10", "2000-01-01", "2014-04-01", "2022-02-24", "2026-01-01"}
-    for row in store.query(BOUNDS):  # type: ignore[union-attr]
-        day = row["day"].value
-        days |= {day, (date.fromisoformat(day) - timedelta(days=1)).isoformat()}
-    return sorted(days)
-
-
 def _key(terms: list[Any]) -> Row:
     return tuple("" if term is None else str(term) for term in terms)
 
@@ -111,7 +100,7 @@ def test_the_rows_of_the_query_on_every_day_the_shipped_data_changes(runtime: Ru
     index = runtime.lists
     assert index is not None and index.has(lists.PARTNERS_ON_DATE)
     store = _raw(runtime)
-    days = _days(store)
+    days = changing_days(store)
     assert len(days) > 100
     seen: list[Row] = []
     for n, day in enumerate(days):
@@ -156,7 +145,7 @@ def test_the_querys_multiplicities_on_a_graph_that_has_them(runtime: Runtime) ->
     store = _copy(runtime, *added, removed=lambda quad: quad.subject in others and quad.predicate.value == ORG + "memberDuring")
     index = ListIndex.in_memory(store, _index_queries(runtime), id_base=ID)
     multiplied = 0
-    for day in _days(store)[::3]:
+    for day in changing_days(store)[::3]:
         for lang in ("en", "en-GB", "de"):
             expected = _queried(runtime, store, day, lang, None)
             _same(expected, _indexed(index, day, lang, None), (day, lang))
