@@ -13,7 +13,7 @@ from .. import __version__
 from ..core.formats import Format, Kind
 from ..core.settings import Settings
 from ..sparql.querylib import Binding, NamedQuery, QueryLibrary
-from ..sparql.results import write_solutions
+from ..sparql.results import write_plain
 from ..sparql.rewrite import bound
 from ..store import lists
 from ..store.base import Answer, KeepsAnswers, QueryRequest, Store, select
@@ -72,7 +72,7 @@ class Runtime:
     def indexed_answer(self, query: NamedQuery, bindings: Mapping[str, Binding], fmt: Format) -> Answer | None:
         """The answer to a named query that the store's list index answers whole for any value of its parameters
         (`partners-on-date`: app.store.lists), cut at the row cap and written as the store writes an answer
-        (app.store.base.write_answer): at 5M triples the store reads every partner role to choose a day's. A store
+        (app.sparql.results.write_plain): at 5M triples the store reads every partner role to choose a day's. A store
         that keeps slow answers reads it back if kept and keeps it if slow, as it would its own. None when the index
         does not answer it: another query, no index, a parameter given several values, an index built without it
         (another text of the query, or a graph whose shape its SQL does not follow)."""
@@ -94,8 +94,8 @@ class Runtime:
             assert rows is not None, "the index has the part"
             truncated = len(rows) > max_rows
             del rows[max_rows:]
-            return Answer("solutions", write_solutions(lists.PARTNERS_ON_DATE_COLUMNS, rows, fmt, truncated=truncated),
-                          truncated, len(rows))
+            return Answer("solutions", write_plain(lists.PARTNERS_ON_DATE_COLUMNS, lists.PARTNERS_ON_DATE_KINDS, rows, fmt,
+                                                   truncated=truncated), truncated, len(rows))
 
         if isinstance(self.store, KeepsAnswers):  # read back if kept, kept if slow (at 5M triples: 0.3-0.4 s a day)
             return self.store.kept_or(QueryRequest(query.text, fmt, bindings), written)

@@ -50,6 +50,7 @@ import pyoxigraph as ox
 from ..core.settings import CANONICAL_ID_BASE
 from ..core.text import normalise
 from ..core.vocab import NKG
+from ..sparql.results import BOOLEAN, IRI, LANG_STRING, STRING, TYPED
 from . import scans
 from .handle import ProcessLock
 
@@ -68,6 +69,8 @@ INDEXED_LISTS = ("members", "partners", "countries")  # the lists the membership
 PARTNERS_ON_DATE = "partners-on-date"
 PARTNERS_ON_DATE_DIGEST = "030e8d05d0b96ad3965d4d3961f476b34800e13605e86d029fb690bb43f45f24"
 PARTNERS_ON_DATE_COLUMNS = ("membership", "country", "iso", "label", "framework", "role", "start", "end", "certain", "suspended")
+# the kind of term of each column of `ListIndex.partners_on_date`'s rows (app.sparql.results.write_plain)
+PARTNERS_ON_DATE_KINDS = (IRI, IRI, STRING, LANG_STRING, IRI, IRI, TYPED, TYPED, BOOLEAN, STRING)
 
 
 def list_query(name: str) -> str | None:
@@ -642,7 +645,8 @@ class ListIndex:
     def partners_on_date(self, date: str, *, organization: str | None, lang: str | None, limit: int) -> list[list[Any]] | None:
         """The first `limit` rows of `partners-on-date` on `date` (in `organization` only, when given), labels in
         `lang` (none when None, as LANGMATCHES with an unbound range), in its order (framework, then ISO code), as lists
-        of terms in its columns' order (None: unbound); None when the index was built without them (`_partner_intervals`).
+        of plain values in its columns' order, each of its column's kind (`PARTNERS_ON_DATE_KINDS`; None: unbound);
+        None when the index was built without them (`_partner_intervals`).
 
         The same joins as the query, each a row per value as there: the partner roles held that day by the as-of
         rule, each with its intervals' start and end (an OPTIONAL: `partner_rows`), its suspensions held that day (an
@@ -668,13 +672,10 @@ class ListIndex:
                 f"WHERE {HELD} {where}ORDER BY m.organization, m.iso LIMIT :limit", params).fetchall()
             # the few frameworks, roles and datatypes, named once
             few = {n for row in rows for n in (row[5], row[6], row[8], row[10]) if n is not None}
-            named = {n: ox.NamedNode(iri) for n, iri in db.execute(
-                f"SELECT id, iri FROM terms WHERE id IN ({', '.join(str(int(n)) for n in few)})")}
-        return [[ox.NamedNode(membership), ox.NamedNode(country), ox.Literal(iso),
-                 None if text is None else ox.Literal(text, language=language), named[framework], named[role],
-                 None if start is None else ox.Literal(start, datatype=named[start_type]),
-                 None if end is None else ox.Literal(end, datatype=named[end_type]),
-                 TRUE if certain else FALSE, None if suspended is None else ox.Literal(suspended)]
+            iris = dict(db.execute(f"SELECT id, iri FROM terms WHERE id IN ({', '.join(str(int(n)) for n in few)})"))
+        return [[membership, country, iso, None if text is None else (text, language), iris[framework], iris[role],
+                 None if start is None else (start, iris[start_type]), None if end is None else (end, iris[end_type]),
+                 bool(certain), suspended]
                 for (membership, country, iso, text, language, framework, role, start, start_type, end, end_type, certain,
                      suspended) in rows]
 

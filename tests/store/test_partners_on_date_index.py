@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from app.core.formats import BY_NAME
 from app.core.settings import Settings
 from app.kg.runtime import Runtime, build_runtime
+from app.sparql.results import plain_term
 from app.sparql.rewrite import bound
 from app.store import lists
 from app.store.answers import FOLDER
@@ -86,7 +87,8 @@ def _queried(runtime: Runtime, store: ox.Store, day: str, lang: str, framework: 
 def _indexed(index: ListIndex, day: str, lang: str, framework: str | None) -> list[Row]:
     rows = index.partners_on_date(day, organization=framework, lang=lang, limit=100_000)
     assert rows is not None, "the index answers partners-on-date"
-    return [_key(row) for row in rows]
+    return [_key([None if value is None else plain_term(kind, value) for kind, value in zip(lists.PARTNERS_ON_DATE_KINDS, row,
+                                                                                         strict=True)]) for row in rows]
 
 
 def _same(expected: list[Row], found: list[Row], context: object) -> None:
