@@ -12,8 +12,8 @@ read back, a few milliseconds.
 The folder holds at most `max_bytes`: when a new answer would take it past that, the answers read least
 recently go first (a read sets the file's time), except those kept ahead (`natokg load --answers`: `pinned`,
 `<key>.ahead.answer`), which an operator asked for and a client's queries must not push out; they count towards
-`max_bytes`. Two processes that ask the same slow query at once both
-evaluate it, and the second rename replaces the first file with the same bytes. A folder that cannot be
+`max_bytes`, and are kept from a fifth of `after` (`AHEAD_SHARE`). Two processes that ask the same slow query at
+once both evaluate it, and the second rename replaces the first file with the same bytes. A folder that cannot be
 written keeps nothing new (the queries are evaluated as before) and still serves what it holds.
 """
 
@@ -42,6 +42,10 @@ SUFFIX = ".answer"
 AHEAD = ".ahead" + SUFFIX  # kept ahead: never removed to make room
 PARTIAL = ".partial"
 STALE_PARTIAL = 600.0  # seconds
+# Kept ahead (`natokg load --answers`), an answer is worth keeping from this share of `after`: no client waits for
+# that evaluation, and one that took 0.1-0.2 s there (at 5M `api-sources`, `index-labels`, `derive-member-of`: 0.15-0.43 s
+# at a client's request) would otherwise be evaluated at every request, or at its first, kept only when it passed `after`.
+AHEAD_SHARE = 0.2
 # Functions whose value is new at every evaluation, and the keyword that reads another endpoint: a text that
 # uses one has no answer to keep.
 UNSTABLE = frozenset({"RAND", "NOW", "UUID", "STRUUID", "BNODE", "SERVICE"})
@@ -96,10 +100,12 @@ class KeptAnswers:
             return None
         return Answer(head["kind"], body, bool(head["truncated"]), head["count"])
 
-    def wants(self, job: Job, answer: Answer) -> bool:
-        """Whether `answer` is worth keeping: slow enough to evaluate, small enough for the folder, stable."""
+    def wants(self, job: Job, answer: Answer, *, ahead: bool = False) -> bool:
+        """Whether `answer` is worth keeping: slow enough to evaluate (`ahead`, from AHEAD_SHARE of `after`), small
+        enough for the folder, stable."""
         seconds = answer.seconds or 0.0
-        return (self.max_bytes > 0 and seconds >= self.after and len(answer.body) <= self.max_bytes // 4
+        after = self.after * AHEAD_SHARE if ahead else self.after
+        return (self.max_bytes > 0 and seconds >= after and len(answer.body) <= self.max_bytes // 4
                 and keepable(job.query))
 
     def pin(self, job: Job) -> bool:
@@ -114,7 +120,7 @@ class KeptAnswers:
     def put(self, job: Job, answer: Answer, *, ahead: bool = False) -> bool:
         """Keep `answer` to `job` if `wants` says so (`ahead`: never removed to make room); False when it was not kept
         (not wanted, or the folder cannot be written)."""
-        if not self.wants(job, answer):
+        if not self.wants(job, answer, ahead=ahead):
             return False
         head = json.dumps({"kind": answer.kind, "truncated": answer.truncated, "count": answer.count,
                            "bytes": len(answer.body), "seconds": round(answer.seconds or 0.0, 3)}).encode() + b"\n"

@@ -177,6 +177,16 @@ def test_what_is_not_worth_keeping_is_not_kept(tmp_path: Path) -> None:
     assert answers.get(Job(job(3).query, "json", 10)) is None  # another row cap
 
 
+def test_an_answer_asked_ahead_is_kept_from_a_fifth_of_the_time(tmp_path: Path) -> None:
+    """`natokg load --answers` keeps what took a fifth of `after` or more: no client waits for it there, and a client
+    would otherwise wait for it at every request."""
+    answers = KeptAnswers(tmp_path, max_bytes=4000, after=0.5)
+    assert not answers.put(job(0), answer(100, seconds=0.2))  # a client's: under `after`
+    assert answers.put(job(0), answer(100, seconds=0.2), ahead=True)
+    assert not answers.put(job(1), answer(100, seconds=0.09), ahead=True)  # under a fifth
+    assert answers.get(job(0)) is not None and answers.get(job(1)) is None
+
+
 def test_a_damaged_file_or_a_crashed_write_is_never_read(tmp_path: Path) -> None:
     answers = KeptAnswers(tmp_path, max_bytes=4000, after=0.5)
     assert answers.put(job(0), answer(100))
