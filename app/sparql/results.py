@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from ..core.formats import Format
+from ..core.vocab import XSD
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -72,18 +73,33 @@ def _tsv_term(term: Any) -> str:
     return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
+def _json_iri(iri: str) -> str:
+    return '{"type":"uri","value":' + encode_basestring(iri) + "}"
+
+
+def _json_string(text: str) -> str:
+    return '{"type":"literal","value":' + encode_basestring(text) + "}"
+
+
+def _json_lang_string(value: tuple[str, str]) -> str:
+    return '{"type":"literal","value":' + encode_basestring(value[0]) + ',"xml:lang":' + encode_basestring(value[1].lower()) + "}"
+
+
+def _json_typed(value: tuple[str, str]) -> str:
+    if value[1] == XSD_STRING:
+        return _json_string(value[0])
+    return '{"type":"literal","value":' + encode_basestring(value[0]) + ',"datatype":' + encode_basestring(value[1]) + "}"
+
+
 def _json_text(term: Any) -> str:
     """The JSON text of one term, as `json.dumps(_json_term(term), ensure_ascii=False, separators=(",", ":"))` writes
     it, without making the dict: an answer's terms are most of its cost (10,000 rows of `partners-on-date` are 100,000)."""
     if isinstance(term, ox.NamedNode):
-        return '{"type":"uri","value":' + encode_basestring(term.value) + "}"
+        return _json_iri(term.value)
     if isinstance(term, ox.Literal):
-        head = '{"type":"literal","value":' + encode_basestring(term.value)
         if term.language:
-            return head + ',"xml:lang":' + encode_basestring(term.language) + "}"
-        if term.datatype.value != XSD_STRING:
-            return head + ',"datatype":' + encode_basestring(term.datatype.value) + "}"
-        return head + "}"
+            return _json_lang_string((term.value, term.language))
+        return _json_typed((term.value, term.datatype.value))
     return json.dumps(_json_term(term), ensure_ascii=False, separators=(",", ":"))
 
 
@@ -175,16 +191,14 @@ STRING = "string"  # a literal's text (an xsd:string)
 LANG_STRING = "lang"  # (text, language tag): a language-tagged string (its tag in lower case, as Oxigraph keeps tags)
 TYPED = "typed"  # (lexical form, datatype IRI): a literal of that datatype
 BOOLEAN = "boolean"  # a bool: an xsd:boolean
-XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+XSD_BOOLEAN = XSD + "boolean"
 
 _JSON_PLAIN: dict[str, Callable[[Any], str]] = {
-    IRI: lambda iri: '{"type":"uri","value":' + encode_basestring(iri) + "}",
-    STRING: lambda text: '{"type":"literal","value":' + encode_basestring(text) + "}",
-    LANG_STRING: lambda value: ('{"type":"literal","value":' + encode_basestring(value[0]) + ',"xml:lang":'
-                                + encode_basestring(value[1].lower()) + "}"),
-    TYPED: lambda value: ('{"type":"literal","value":' + encode_basestring(value[0])
-                          + ("}" if value[1] == XSD_STRING else ',"datatype":' + encode_basestring(value[1]) + "}")),
-    BOOLEAN: lambda flag: '{"type":"literal","value":"' + ("true" if flag else "false") + '","datatype":"' + XSD_BOOLEAN + '"}',
+    IRI: _json_iri,
+    STRING: _json_string,
+    LANG_STRING: _json_lang_string,
+    TYPED: _json_typed,
+    BOOLEAN: lambda flag: _json_typed(("true" if flag else "false", XSD_BOOLEAN)),
 }
 
 
